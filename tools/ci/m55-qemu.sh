@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Builds the bare-metal runner (m55/), boots it on QEMU's Cortex-M55 (mps3-an547), and checks
+# that (1) it exits 0 and (2) every result line it prints is byte-identical to what the host
+# build of the same crates prints (`facegate selfcheck`).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
+
+(cd m55 && "$ROOT/tools/ci/cross.sh" build --release --quiet)
+ELF=m55/target/thumbv8m.main-none-eabihf/release/facegate-m55
+
+set +e
+timeout 600 qemu-system-arm -M mps3-an547 -nographic \
+  -semihosting-config enable=on,target=native -kernel "$ELF" >target/m55.out 2>&1
+status=$?
+set -e
+cat target/m55.out
+if [ "$status" != 0 ]; then
+  echo "m55: FAILED: QEMU run exited with status $status" >&2
+  exit 1
+fi
+
+cargo run --quiet --release -p facegate-sim -- selfcheck >target/host-selfcheck.out
+# Compare the result lines (the runner's banner line differs by design).
+if ! diff <(grep -v '^facegate-m55 ' target/m55.out) target/host-selfcheck.out; then
+  echo "m55: FAILED: Cortex-M55 results differ from the host's (diff above: < m55, > host)" >&2
+  exit 1
+fi
+echo "m55: ok: $(grep -vc '^facegate-m55 ' target/m55.out) result line(s) identical on QEMU Cortex-M55 and host"
