@@ -7,6 +7,8 @@
 #![no_std]
 #![no_main]
 
+mod icount;
+
 use cortex_m_rt::entry;
 use semihosting::{println, process};
 
@@ -16,9 +18,22 @@ const SELFCHECK_SAMPLES: u32 = 4096;
 #[entry]
 fn main() -> ! {
     println!("facegate-m55 {}", env!("CARGO_PKG_VERSION"));
-    let status = match facegate_nn::selfcheck::requantize_digest(SELFCHECK_SAMPLES) {
+    let Some(peripherals) = cortex_m::Peripherals::take() else {
+        println!("error: core peripherals already taken");
+        process::exit(1)
+    };
+    let counter = icount::TickCounter::start(peripherals.SYST);
+    let t0 = counter.ticks();
+    let result = facegate_nn::selfcheck::requantize_digest(SELFCHECK_SAMPLES);
+    let ticks = counter.ticks() - t0;
+    let status = match result {
         Ok((digest, count)) => {
             println!("selfcheck requantize n={count} digest={digest:08x}");
+            // Cost lines start with "cost" so the host comparison skips them.
+            println!(
+                "cost selfcheck ticks={ticks} instructions~{}",
+                icount::instructions(ticks)
+            );
             0
         }
         Err(e) => {
