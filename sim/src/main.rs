@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "facegate", version, about = "FaceGate face-recognition kiosk on a PC")]
+#[command(
+    name = "facegate",
+    version,
+    about = "FaceGate face-recognition kiosk on a PC"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -31,7 +35,9 @@ fn main() -> ExitCode {
 fn demo() -> ExitCode {
     println!("facegate {}", env!("CARGO_PKG_VERSION"));
     println!("The kiosk demo is not built yet: the pipeline crates are still being written.");
-    println!("Installed pipeline crates: facegate-nn, facegate-face, facegate-overlay, facegate-kiosk");
+    println!(
+        "Installed pipeline crates: facegate-nn, facegate-face, facegate-overlay, facegate-kiosk"
+    );
     ExitCode::SUCCESS
 }
 

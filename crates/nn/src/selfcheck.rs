@@ -8,7 +8,14 @@ use crate::Error;
 
 /// Multipliers spanning the shifts real models use (right shifts of 1..20, and left shifts).
 const MULTIPLIERS: [f64; 8] = [
-    0.000_015_3, 0.000_731, 0.004_2, 0.031_25, 0.333_3, 0.999_9, 1.75, 7.5,
+    0.000_015_3,
+    0.000_731,
+    0.004_2,
+    0.031_25,
+    0.333_3,
+    0.999_9,
+    1.75,
+    7.5,
 ];
 
 /// Requantises a pseudo-random stream of accumulators (a fixed xorshift sequence) with each
