@@ -1,9 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 //! `facegate-face`: the no_std face pipeline — detection decoding, alignment, anti-spoof,
 //! recognition, gallery, enrolment and tracking.
+//!
+//! Everything operates on int8 tensors handed in as slices together with their
+//! quantisation ([`Quant`]); the inference engine lives in `facegate-nn`.
 #![no_std]
 #![deny(unsafe_code)]
 
+pub mod detection;
 pub mod error;
+pub mod frame;
+pub mod geometry;
+pub mod preprocess;
+pub mod quant;
+pub mod score;
+pub mod warp;
 
+pub use detection::Detection;
 pub use error::Error;
+pub use frame::{Frame, PixelFormat};
+pub use geometry::{BBox, Point};
+pub use preprocess::{preprocess, ChannelOrder, Fit, InputSpec, Letterbox, PixelEncoder};
+pub use quant::Quant;
+pub use score::ScoreKind;
+pub use warp::{warp, Affine, Border, Canvas, Interp, Region};

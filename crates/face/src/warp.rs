@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Affine resampling of a camera frame straight into a model's int8 NHWC input, in fixed point.
+//!
+//! Coordinates here are pixel indices (pixel `i`'s centre is at `i`), as in OpenCV's
+//! `warpAffine`; the [`Affine`] maps an output (model) pixel to the frame position it samples.
+
+use crate::frame::Frame;
+use crate::geometry::Point;
+use crate::preprocess::PixelEncoder;
+use crate::Error;
+
+/// `src = (a*x + b*y + tx, c*x + d*y + ty)`: from output pixel to frame pixel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Affine {
+    /// x coefficient of src.x.
+    pub a: f32,
+    /// y coefficient of src.x.
+    pub b: f32,
+    /// Offset of src.x.
+    pub tx: f32,
+    /// x coefficient of src.y.
+    pub c: f32,
+    /// y coefficient of src.y.
+    pub d: f32,
+    /// Offset of src.y.
+    pub ty: f32,
+}
+
+impl Affine {
+    /// The identity map.
+    pub const IDENTITY: Affine = Affine {
+        a: 1.0,
+        b: 0.0,
+        tx: 0.0,
+        c: 0.0,
+        d: 1.0,
+        ty: 0.0,
+    };
+
+    /// Applies the map to `p`.
+    pub fn apply(&self, p: Point) -> Point {
+        Point::new(
+            self.a * p.x + self.b * p.y + self.tx,
+            self.c * p.x + self.d * p.y + self.ty,
+        )
+    }
+
+    /// The inverse map, or `None` if singular.
+    pub fn inverse(&self) -> Option<Affine> {
+        let det = self.a * self.d - self.b * self.c;
+        if !det.is_finite() || libm::fabsf(det) < 1e-12 {
+            return None;
+        }
+        let (a, b, c, d) = (self.d / det, -self.b / det, -self.c / det, self.a / det);
+        Some(Affine {
+            a,
+            b,
+            tx: -(a * self.tx + b * self.ty),
+            c,
+            d,
+            ty: -(c * self.tx + d * self.ty),
+        })
+    }
+}
+
+/// Sampling filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interp {
+    /// Nearest neighbour.
+    Nearest,
+    /// Bilinear with 8-bit weights.
+    Bilinear,
+}
+
+/// What samples outside the frame read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Border {
+    /// A constant RGB colour (then encoded like any pixel).
+    Constant([u8; 3]),
+    /// The nearest edge pixel.
+    Replicate,
+}
+
+/// A model's 3-channel int8 NHWC input (batch 1), borrowed mutably.
+#[derive(Debug)]
+pub struct Canvas<'o> {
+    data: &'o mut [i8],
+    width: usize,
+    height: usize,
+}
+
+impl<'o> Canvas<'o> {
+    /// Wraps `data`, which must hold exactly `width * height * 3` values.
+    pub fn new(data: &'o mut [i8], width: usize, height: usize) -> Result<Self, Error> {
+        if width == 0 || height == 0 {
+            return Err(Error::EmptyImage);
+        }
+        let n = width
+            .checked_mul(height)
+            .and_then(|n| n.checked_mul(3))
+            .ok_or(Error::InvalidParameter("canvas size"))?;
+        crate::quant::check_len(data, n)?;
+        Ok(Self {
+            data,
+            width,
+            height,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// The three channel values of pixel (`x`, `y`), if inside.
+    pub fn pixel(&self, x: usize, y: usize) -> Option<[i8; 3]> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let o = 3 * (y * self.width + x);
+        Some([self.data[o], self.data[o + 1], self.data[o + 2]])
+    }
+
+    /// The raw NHWC values.
+    pub fn data(&self) -> &[i8] {
+        self.data
+    }
+
+    fn put(&mut self, x: usize, y: usize, v: [i8; 3]) {
+        let o = 3 * (y * self.width + x);
+        self.data[o..o + 3].copy_from_slice(&v);
+    }
+
+    /// Fills the rectangle `[x0, x1) x [y0, y1)` (clipped) with one value.
+    pub fn fill(&mut self, x0: usize, y0: usize, x1: usize, y1: usize, v: [i8; 3]) {
+        for y in y0..y1.min(self.height) {
+            for x in x0..x1.min(self.width) {
+                self.put(x, y, v);
+            }
+        }
+    }
+}
+
+/// A rectangle of output pixels `[x0, x1) x [y0, y1)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// First column.
+    pub x0: usize,
+    /// First row.
+    pub y0: usize,
+    /// One past the last column.
+    pub x1: usize,
+    /// One past the last row.
+    pub y1: usize,
+}
+
+const FRAC: u32 = 16;
+const ONE: i64 = 1 << FRAC;
+
+fn to_fixed(v: f32) -> Result<i64, Error> {
+    let f = libm::roundf(v * ONE as f32);
+    if !f.is_finite() || libm::fabsf(f) > (1i64 << 46) as f32 {
+        return Err(Error::InvalidParameter("warp transform out of range"));
+    }
+    Ok(f as i64)
+}
+
+/// Resamples `frame` through `map` into `canvas` (every pixel, or only `region`), encoding
+/// each RGB sample with `enc` (channel order + quantisation lookup).
+pub fn warp(
+    frame: &Frame<'_>,
+    map: &Affine,
+    interp: Interp,
+    border: Border,
+    enc: &PixelEncoder,
+    canvas: &mut Canvas<'_>,
+    region: Option<Region>,
+) -> Result<(), Error> {
+    let r = region.unwrap_or(Region {
+        x0: 0,
+        y0: 0,
+        x1: canvas.width,
+        y1: canvas.height,
+    });
+    if r.x1 > canvas.width || r.y1 > canvas.height || r.x0 > r.x1 || r.y0 > r.y1 {
+        return Err(Error::InvalidParameter("warp region outside canvas"));
+    }
+    let da = to_fixed(map.a)?;
+    let dc = to_fixed(map.c)?;
+    let sampler = Sampler {
+        frame,
+        border,
+        w: frame.width() as i64,
+        h: frame.height() as i64,
+    };
+    for y in r.y0..r.y1 {
+        // Row start from the float map (bounds drift to one row), then fixed-point steps.
+        let start = map.apply(Point::new(r.x0 as f32, y as f32));
+        let mut sx = to_fixed(start.x)?;
+        let mut sy = to_fixed(start.y)?;
+        for x in r.x0..r.x1 {
+            let rgb = match interp {
+                Interp::Nearest => sampler.nearest(sx, sy),
+                Interp::Bilinear => sampler.bilinear(sx, sy),
+            };
+            canvas.put(x, y, enc.encode(rgb));
+            sx += da;
+            sy += dc;
+        }
+    }
+    Ok(())
+}
+
+struct Sampler<'f, 'a> {
+    frame: &'f Frame<'a>,
+    border: Border,
+    w: i64,
+    h: i64,
+}
+
+impl Sampler<'_, '_> {
+    fn at(&self, x: i64, y: i64) -> [u8; 3] {
+        match self.border {
+            Border::Constant(c) if x < 0 || y < 0 || x >= self.w || y >= self.h => c,
+            _ => self
+                .frame
+                .rgb_clamped(x.clamp(-1, self.w) as i32, y.clamp(-1, self.h) as i32),
+        }
+    }
+
+    fn nearest(&self, sx: i64, sy: i64) -> [u8; 3] {
+        self.at((sx + ONE / 2) >> FRAC, (sy + ONE / 2) >> FRAC)
+    }
+
+    fn bilinear(&self, sx: i64, sy: i64) -> [u8; 3] {
+        let x0 = sx >> FRAC;
+        let y0 = sy >> FRAC;
+        if let Border::Constant(c) = self.border {
+            if x0 < -1 || y0 < -1 || x0 >= self.w || y0 >= self.h {
+                return c;
+            }
+        }
+        let fx = ((sx & (ONE - 1)) >> (FRAC - 8)) as u32;
+        let fy = ((sy & (ONE - 1)) >> (FRAC - 8)) as u32;
+        let p00 = self.at(x0, y0);
+        let p01 = self.at(x0 + 1, y0);
+        let p10 = self.at(x0, y0 + 1);
+        let p11 = self.at(x0 + 1, y0 + 1);
+        let w00 = (256 - fx) * (256 - fy);
+        let w01 = fx * (256 - fy);
+        let w10 = (256 - fx) * fy;
+        let w11 = fx * fy;
+        let mut out = [0u8; 3];
+        for (ch, o) in out.iter_mut().enumerate() {
+            let s = w00 * u32::from(p00[ch])
+                + w01 * u32::from(p01[ch])
+                + w10 * u32::from(p10[ch])
+                + w11 * u32::from(p11[ch]);
+            *o = ((s + (1 << 15)) >> 16) as u8;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::PixelFormat;
+    use crate::preprocess::{ChannelOrder, PixelEncoder};
+
+    /// Identity encoder: value v -> v - 128 (scale 1, zero point -128).
+    pub(crate) fn raw_encoder(order: ChannelOrder) -> PixelEncoder {
+        PixelEncoder::new(
+            order,
+            [0.0; 3],
+            [1.0; 3],
+            crate::Quant::new(1.0, -128).unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn gradient(buf: &mut [u8], w: usize, h: usize) {
+        // R = 10*x, G = 10*y, B = 7.
+        for y in 0..h {
+            for x in 0..w {
+                let o = 3 * (y * w + x);
+                buf[o] = (10 * x) as u8;
+                buf[o + 1] = (10 * y) as u8;
+                buf[o + 2] = 7;
+            }
+        }
+    }
+
+    #[test]
+    fn affine_inverse_round_trips() {
+        let m = Affine {
+            a: 0.8,
+            b: -0.3,
+            tx: 12.0,
+            c: 0.3,
+            d: 0.8,
+            ty: -4.0,
+        };
+        let inv = m.inverse().unwrap();
+        let p = Point::new(3.5, -7.25);
+        let q = inv.apply(m.apply(p));
+        assert!((q.x - p.x).abs() < 1e-4 && (q.y - p.y).abs() < 1e-4);
+        let singular = Affine {
+            a: 1.0,
+            b: 2.0,
+            tx: 0.0,
+            c: 2.0,
+            d: 4.0,
+            ty: 0.0,
+        };
+        assert!(singular.inverse().is_none());
+    }
+
+    #[test]
+    fn bilinear_interpolates_a_linear_gradient_exactly() {
+        let (w, h) = (16, 12);
+        let mut buf = [0u8; 16 * 12 * 3];
+        gradient(&mut buf, w, h);
+        let frame = Frame::packed(&buf, w, h, PixelFormat::Rgb888).unwrap();
+        // Quarter-pixel offsets and half-scale: src = 0.5*x + 2.25, 0.5*y + 1.75.
+        let map = Affine {
+            a: 0.5,
+            b: 0.0,
+            tx: 2.25,
+            c: 0.0,
+            d: 0.5,
+            ty: 1.75,
+        };
+        let mut out = [0i8; 8 * 8 * 3];
+        let mut canvas = Canvas::new(&mut out, 8, 8).unwrap();
+        let enc = raw_encoder(ChannelOrder::Rgb);
+        warp(
+            &frame,
+            &map,
+            Interp::Bilinear,
+            Border::Replicate,
+            &enc,
+            &mut canvas,
+            None,
+        )
+        .unwrap();
+        for y in 0..8 {
+            for x in 0..8 {
+                let p = canvas.pixel(x, y).unwrap();
+                let sx = 0.5 * x as f32 + 2.25;
+                let sy = 0.5 * y as f32 + 1.75;
+                let want_r = 10.0 * sx;
+                let want_g = 10.0 * sy;
+                assert!(
+                    (f32::from(p[0]) + 128.0 - want_r).abs() <= 0.6,
+                    "{x},{y} {p:?}"
+                );
+                assert!(
+                    (f32::from(p[1]) + 128.0 - want_g).abs() <= 0.6,
+                    "{x},{y} {p:?}"
+                );
+                assert_eq!(p[2], -121);
+            }
+        }
+    }
+
+    #[test]
+    fn borders_nearest_and_channel_order() {
+        let (w, h) = (4, 4);
+        let mut buf = [0u8; 4 * 4 * 3];
+        gradient(&mut buf, w, h);
+        let frame = Frame::packed(&buf, w, h, PixelFormat::Rgb888).unwrap();
+        // Shift by -2 pixels: the first two output columns fall outside the frame.
+        let map = Affine {
+            tx: -2.0,
+            ..Affine::IDENTITY
+        };
+        let mut out = [0i8; 4 * 4 * 3];
+        let mut canvas = Canvas::new(&mut out, 4, 4).unwrap();
+        let enc = raw_encoder(ChannelOrder::Bgr);
+        let grey = Border::Constant([100, 100, 100]);
+        warp(&frame, &map, Interp::Nearest, grey, &enc, &mut canvas, None).unwrap();
+        assert_eq!(canvas.pixel(0, 1).unwrap(), [-28, -28, -28]);
+        // Column 2 reads frame column 0 of row 1: R=0, G=10, B=7, stored B,G,R.
+        assert_eq!(canvas.pixel(2, 1).unwrap(), [-121, -118, -128]);
+        warp(
+            &frame,
+            &map,
+            Interp::Bilinear,
+            Border::Replicate,
+            &enc,
+            &mut canvas,
+            None,
+        )
+        .unwrap();
+        assert_eq!(canvas.pixel(0, 3).unwrap(), [-121, -98, -128]);
+        let bad = Region {
+            x0: 0,
+            y0: 0,
+            x1: 5,
+            y1: 1,
+        };
+        assert!(warp(
+            &frame,
+            &map,
+            Interp::Nearest,
+            grey,
+            &enc,
+            &mut canvas,
+            Some(bad)
+        )
+        .is_err());
+        let mut short = [0i8; 10];
+        assert!(Canvas::new(&mut short, 2, 2).is_err());
+    }
+}
