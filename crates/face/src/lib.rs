@@ -7,12 +7,17 @@
 #![no_std]
 #![deny(unsafe_code)]
 
+#[cfg(test)]
+extern crate std;
+
 pub mod detection;
 pub mod error;
 pub mod frame;
 pub mod geometry;
+pub mod nms;
 pub mod preprocess;
 pub mod quant;
+pub mod retinaface;
 pub mod score;
 pub mod warp;
 
