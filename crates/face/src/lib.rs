@@ -10,6 +10,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod align;
 pub mod detection;
 pub mod error;
 pub mod frame;
