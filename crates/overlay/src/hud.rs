@@ -196,31 +196,4 @@ mod tests {
         assert_eq!(lines[1], "xyz");
         assert_eq!(lines[3], "bcd");
     }
-
-    #[test]
-    fn hud_text_on_240_and_800() {
-        let stats = HudStats {
-            frame_period_us: 80_000,
-            stages: StageTimes {
-                detect_us: 3_240,
-                align_us: 400,
-                spoof_us: 1_100,
-                embed_us: 27_400,
-                match_us: 60,
-                draw_us: 2_000,
-            },
-        };
-        let small = Layout::for_size(Size::new(240, 240));
-        let lines = Hud::new(stats, &small).lines();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0], "12.5 fps  det 3.2  aln 0.4  spf 1.1");
-        assert_eq!(lines[1], "emb 27  mat 0.1  drw 2.0");
-        let large = Layout::for_size(Size::new(800, 480));
-        let lines = Hud::new(stats, &large).lines();
-        assert_eq!(lines.len(), 1);
-        assert_eq!(
-            lines[0],
-            "12.5 fps  det 3.2  aln 0.4  spf 1.1  emb 27  mat 0.1  drw 2.0"
-        );
-    }
 }

@@ -29,13 +29,18 @@ pub fn union(a: &Rectangle, b: &Rectangle) -> Rectangle {
     from_edges(i64::from(x0), i64::from(y0), x1, y1)
 }
 
-/// The intersection of `a` and `b`, normalised to `Rectangle::zero()` when they do not overlap.
+/// The intersection of `a` and `b`, normalised to `Rectangle::zero()` when they do not
+/// overlap. Unlike `Rectangle::intersection` it cannot overflow on rectangles reaching past
+/// `i32::MAX`.
 pub fn intersect(a: &Rectangle, b: &Rectangle) -> Rectangle {
-    let r = a.intersection(b);
-    if is_empty(&r) {
+    let x0 = a.top_left.x.max(b.top_left.x);
+    let y0 = a.top_left.y.max(b.top_left.y);
+    let x1 = end_x(a).min(end_x(b));
+    let y1 = end_y(a).min(end_y(b));
+    if x1 <= i64::from(x0) || y1 <= i64::from(y0) {
         Rectangle::zero()
     } else {
-        r
+        from_edges(i64::from(x0), i64::from(y0), x1, y1)
     }
 }
 
