@@ -12,9 +12,12 @@ extern crate std;
 
 pub mod align;
 pub mod detection;
+pub mod embedding;
 pub mod error;
 pub mod frame;
+pub mod gallery;
 pub mod geometry;
+pub mod matcher;
 pub mod nms;
 pub mod preprocess;
 pub mod quant;
@@ -23,9 +26,12 @@ pub mod score;
 pub mod warp;
 
 pub use detection::Detection;
+pub use embedding::{Embedding, EmbeddingSum};
 pub use error::Error;
 pub use frame::{Frame, PixelFormat};
+pub use gallery::{Gallery, Identity, Name};
 pub use geometry::{BBox, Point};
+pub use matcher::{match_face, MatchOutcome, MatchPolicy};
 pub use preprocess::{preprocess, ChannelOrder, Fit, InputSpec, Letterbox, PixelEncoder};
 pub use quant::Quant;
 pub use score::ScoreKind;
