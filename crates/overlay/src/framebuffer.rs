@@ -101,7 +101,7 @@ impl<const W: usize, const H: usize, O: PixelOrder> Framebuffer<W, H, O> {
         region: &Rectangle,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let (x0, y0, w, h) = inside(region, W, H)?;
+        let (_, _, w, h) = inside(region, W, H)?;
         let needed = w * h * 2;
         if out.len() < needed {
             return Err(Error::DestinationTooSmall {
@@ -109,13 +109,35 @@ impl<const W: usize, const H: usize, O: PixelOrder> Framebuffer<W, H, O> {
                 got: out.len(),
             });
         }
-        let mut chunks = out[..needed].chunks_exact_mut(2);
-        for row in &self.rows[y0..y0 + h] {
-            for (px, dst) in row[x0..x0 + w].iter().zip(&mut chunks) {
-                dst.copy_from_slice(&T::encode(O::decode(*px)));
+        let rows = self.copy_region_rows::<T>(region, 0, out)?;
+        Ok(rows * w * 2)
+    }
+
+    /// Copies as many whole rows of `region` as fit in `out`, starting at row `first_row` of
+    /// the region, in byte order `T`: streams a large dirty region through a small line
+    /// buffer. Returns the number of rows copied (0 once `first_row` reaches the end).
+    pub fn copy_region_rows<T: PixelOrder>(
+        &self,
+        region: &Rectangle,
+        first_row: usize,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        let (x0, y0, w, h) = inside(region, W, H)?;
+        let row_bytes = w * 2;
+        let rows = (out.len() / row_bytes).min(h.saturating_sub(first_row));
+        if rows == 0 && first_row < h {
+            return Err(Error::DestinationTooSmall {
+                needed: row_bytes,
+                got: out.len(),
+            });
+        }
+        let src_rows = &self.rows[y0 + first_row..y0 + first_row + rows];
+        for (row, dst) in src_rows.iter().zip(out.chunks_exact_mut(row_bytes)) {
+            for (px, d) in row[x0..x0 + w].iter().zip(dst.chunks_exact_mut(2)) {
+                d.copy_from_slice(&T::encode(O::decode(*px)));
             }
         }
-        Ok(needed)
+        Ok(rows)
     }
 
     /// Copies an RGB565 image in byte order `S` (`width`x`height`, rows `pitch` bytes apart)
@@ -294,6 +316,23 @@ mod tests {
         assert_eq!(
             fb.copy_region::<Rgb565Le>(&region, &mut out[..7]),
             Err(Error::DestinationTooSmall { needed: 8, got: 7 })
+        );
+        // Streaming through a one-row buffer gives the same bytes.
+        let mut line = [0u8; 4];
+        let mut streamed = [0u8; 8];
+        let mut row = 0;
+        while let Ok(n) = fb.copy_region_rows::<Rgb565Le>(&region, row, &mut line) {
+            if n == 0 {
+                break;
+            }
+            streamed[row * 4..row * 4 + 4].copy_from_slice(&line);
+            row += n;
+        }
+        assert_eq!(row, 2);
+        assert_eq!(streamed, out[..8]);
+        assert_eq!(
+            fb.copy_region_rows::<Rgb565Le>(&region, 0, &mut line[..3]),
+            Err(Error::DestinationTooSmall { needed: 4, got: 3 })
         );
         let outside = Rectangle::new(Point::new(3, 0), Size::new(2, 1));
         assert_eq!(

@@ -3,7 +3,7 @@
 
 use core::fmt;
 use embedded_graphics::geometry::Size;
-use embedded_graphics::mono_font::ascii::{FONT_10X20, FONT_6X10, FONT_8X13};
+use embedded_graphics::mono_font::iso_8859_1::{FONT_10X20, FONT_6X10, FONT_8X13};
 use embedded_graphics::mono_font::MonoFont;
 
 use crate::palette::Palette;
@@ -36,7 +36,8 @@ impl DisplayClass {
 /// Fonts, line widths and spacing used by every overlay.
 #[derive(Clone, Copy)]
 pub struct Theme {
-    /// The one monospace font of all overlay text.
+    /// The one monospace font of all overlay text (ISO 8859-1 by default, so Latin-1 names
+    /// such as "Zoë" or "Muñoz" render; other characters show as '?').
     pub font: &'static MonoFont<'static>,
     /// Box outline width in pixels (drawn inside the box).
     pub stroke: u32,

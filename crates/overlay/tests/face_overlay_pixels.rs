@@ -265,3 +265,52 @@ fn large_theme_draws_three_pixel_strokes_on_800x480() {
     assert_eq!(parts.label.size.height, 28);
     assert_eq!(parts.label.top_left.y, 150 - 28);
 }
+
+#[test]
+fn latin1_names_render_their_own_glyphs() {
+    let layout = Layout::for_size(Size::new(64, 64));
+    let draw = |name| {
+        let mut d = mock();
+        let face = Face::new(r(10, 30, 40, 20), FaceState::Recognized).with_identity(name, 0.9);
+        FaceOverlay::new(face, &layout).draw(&mut d).unwrap();
+        d
+    };
+    let umlaut = draw("Zoë");
+    let plain = draw("Zoe");
+    let unknown_glyph = draw("Zo?");
+    // The "ë" cell (third character: x = 10 + 2 + 12 .. +6) differs from both "e" and "?".
+    let cell = r(24, 18, 6, 10);
+    let differs = |a: &MockDisplay<Rgb565>, b: &MockDisplay<Rgb565>| {
+        cell.points().any(|p| a.get_pixel(p) != b.get_pixel(p))
+    };
+    assert!(differs(&umlaut, &plain));
+    assert!(differs(&umlaut, &unknown_glyph));
+}
+
+#[test]
+fn camera_boxes_mapped_onto_a_letterboxed_preview() {
+    use facegate_overlay::FrameMapping;
+    // A 320x240 camera frame letterboxed onto 240x240: scale 3/4, 30 px bars.
+    let layout = Layout::for_size(Size::new(240, 240));
+    let map = FrameMapping::letterbox(Size::new(320, 240), &layout.area).unwrap();
+    let camera_box = r(100, 40, 80, 120);
+    let face = Face::new(map.map_rect(&camera_box), FaceState::Recognized).with_landmarks(
+        map.map_landmarks([
+            Point::new(120, 80),
+            Point::new(160, 80),
+            Point::new(140, 100),
+            Point::new(124, 128),
+            Point::new(156, 128),
+        ]),
+    );
+    let mut fb = Box::new(Framebuffer::<240, 240>::new());
+    FaceOverlay::new(face, &layout).draw(fb.as_mut()).unwrap();
+    let g = Some(Palette::DEFAULT.recognized);
+    // Box (75, 60) .. (134, 149) on screen.
+    assert_eq!(fb.pixel(Point::new(75, 60)), g);
+    assert_eq!(fb.pixel(Point::new(134, 149)), g);
+    assert_eq!(fb.pixel(Point::new(135, 100)), Some(Rgb565::BLACK));
+    // Left eye at (120, 80) in the frame is (90, 90) on screen.
+    assert_eq!(fb.pixel(Point::new(90, 90)), g);
+    assert_eq!(fb.pixel(Point::new(90, 92)), Some(Rgb565::BLACK));
+}
