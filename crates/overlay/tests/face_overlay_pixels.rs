@@ -314,3 +314,17 @@ fn camera_boxes_mapped_onto_a_letterboxed_preview() {
     assert_eq!(fb.pixel(Point::new(90, 90)), g);
     assert_eq!(fb.pixel(Point::new(90, 92)), Some(Rgb565::BLACK));
 }
+
+#[test]
+fn a_target_smaller_than_the_layout_still_clips() {
+    // A layout made for 240x240 drawn on the 64x64 mock: the target's own bounds win.
+    let layout = Layout::for_size(Size::new(240, 240));
+    let mut d = mock();
+    let face = Face::new(r(40, 40, 100, 100), FaceState::Unknown)
+        .with_identity("Obama", 0.5)
+        .with_liveness(Liveness::Live);
+    let drawn = FaceOverlay::new(face, &layout).draw(&mut d).unwrap();
+    assert_eq!(drawn, r(40, 26, 24, 38));
+    assert_eq!(d.affected_area(), drawn);
+    assert_eq!(px(&d, 40, 40), Some(Palette::DEFAULT.unknown));
+}
