@@ -11,6 +11,8 @@
 extern crate std;
 
 pub mod align;
+pub mod crc32;
+pub mod cutstore;
 pub mod detection;
 pub mod embedding;
 pub mod error;
@@ -18,11 +20,15 @@ pub mod frame;
 pub mod gallery;
 pub mod geometry;
 pub mod matcher;
+pub mod memstore;
 pub mod nms;
+pub mod persistent;
 pub mod preprocess;
 pub mod quant;
+pub mod record;
 pub mod retinaface;
 pub mod score;
+pub mod store;
 pub mod warp;
 
 pub use detection::Detection;
@@ -32,7 +38,9 @@ pub use frame::{Frame, PixelFormat};
 pub use gallery::{Gallery, Identity, Name};
 pub use geometry::{BBox, Point};
 pub use matcher::{match_face, MatchOutcome, MatchPolicy};
+pub use persistent::{LoadReport, PersistentGallery};
 pub use preprocess::{preprocess, ChannelOrder, Fit, InputSpec, Letterbox, PixelEncoder};
 pub use quant::Quant;
 pub use score::ScoreKind;
+pub use store::GalleryStore;
 pub use warp::{warp, Affine, Border, Canvas, Interp, Region};
