@@ -15,6 +15,7 @@ pub mod crc32;
 pub mod cutstore;
 pub mod detection;
 pub mod embedding;
+pub mod enroll;
 pub mod error;
 pub mod frame;
 pub mod gallery;
@@ -35,6 +36,7 @@ pub mod warp;
 
 pub use detection::Detection;
 pub use embedding::{Embedding, EmbeddingSum};
+pub use enroll::{Enroller, Guidance, QualityGates, Sample};
 pub use error::Error;
 pub use frame::{Frame, PixelFormat};
 pub use gallery::{Gallery, Identity, Name};
