@@ -1,14 +1,58 @@
 // SPDX-License-Identifier: Apache-2.0
 //! `facegate-nn`: FaceGate's no_std int8 inference engine.
 //!
-//! It reads TFLite flatbuffers in place, runs them with integer kernels whose arithmetic
-//! matches TFLite's reference kernels bit for bit, plans tensor memory in one caller-provided
-//! arena, and hands whole models to an NPU backend where one is available.
+//! It reads TFLite flatbuffers in place (zero copy, fully verified: a truncated, corrupt or
+//! hostile file is an [`Error`], never a panic), runs them with integer kernels whose
+//! arithmetic matches TFLite's reference kernels (LiteRT `BUILTIN_REF`, TFLite-Micro) bit
+//! for bit, plans tensor memory statically in one caller-provided arena (no heap), and has
+//! a [`backend::Backend`] seam for an NPU.
+//!
+//! # Use
+//!
+//! ```no_run
+//! use facegate_nn::{Interpreter, Model};
+//! # fn run(model_bytes: &[u8], image: &[i8]) -> Result<(), facegate_nn::Error> {
+//! let mut arena = [0u8; 512 * 1024]; // e.g. a static buffer in SRAM
+//! let model = Model::from_bytes(model_bytes)?;          // verify, zero copy
+//! let mut nn = Interpreter::new(model, &mut arena)?;    // plan; ArenaTooSmall{needed,..}
+//! let input = nn.input(0)?;                              // int8 data + scale/zero point
+//! input.data.copy_from_slice(image);
+//! nn.invoke()?;
+//! let out = nn.output(0)?;                               // int8 data + scale/zero point
+//! let first = out.scale * (f32::from(out.data[0]) - out.zero_point as f32);
+//! # let _ = first; Ok(()) }
+//! ```
+//!
+//! [`Plan::new`](planner::Plan::new) alone tells how many arena bytes a model needs
+//! ([`planner::Plan::arena_bytes`]) and the lower bound of any plan;
+//! [`summary::Summary`] lists ops, parameters, MACs and NPU compatibility.
+//!
+//! # Layout
+//! `model` (verified view) over `flatbuffer` (checked reads); `planner` (lifetimes →
+//! offsets); `interpreter` (API); `backend` (trait + compatibility check); `cpu` (node
+//! dispatch, TFLite `Prepare` maths) over `kernels` (one file per op); `quant` (all
+//! fixed-point maths); `neural_art` (feature `backend-neural-art`, FFI).
 #![no_std]
 #![deny(unsafe_code)]
 
+pub mod backend;
+pub mod cpu;
 pub mod error;
+pub(crate) mod flatbuffer;
+pub mod interpreter;
+pub mod kernels;
+pub mod model;
+pub mod opcode;
+pub mod planner;
 pub mod quant;
 pub mod selfcheck;
+pub mod shape;
+pub mod summary;
 
+pub use backend::Backend;
+pub use cpu::Cpu;
 pub use error::Error;
+pub use interpreter::{Interpreter, TensorView, TensorViewMut};
+pub use model::Model;
+pub use planner::Plan;
+pub use summary::Summary;

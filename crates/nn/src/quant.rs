@@ -11,7 +11,8 @@ use crate::Error;
 
 /// A real multiplier `M ≈ multiplier · 2^(shift − 31)`, with `multiplier` in `[2^30, 2^31)`
 /// (or 0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
 pub struct QuantizedMultiplier {
     /// Q31 mantissa.
     pub multiplier: i32,
@@ -89,6 +90,183 @@ pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
     (x >> exponent) + i32::from(remainder > threshold)
 }
 
+/// A fused activation of TFLite's builtin options (`ActivationFunctionType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    /// No clamping beyond the int8 range.
+    None,
+    /// `max(x, 0)`.
+    Relu,
+    /// `clamp(x, -1, 1)`.
+    ReluN1To1,
+    /// `clamp(x, 0, 6)`.
+    Relu6,
+}
+
+impl Activation {
+    /// Decodes TFLite's enum value; TANH and SIGN_BIT are not fused by int8 kernels.
+    pub fn from_tflite(v: i8) -> Option<Self> {
+        match v {
+            0 => Some(Activation::None),
+            1 => Some(Activation::Relu),
+            2 => Some(Activation::ReluN1To1),
+            3 => Some(Activation::Relu6),
+            _ => None,
+        }
+    }
+}
+
+/// Quantises a real value to the output's integer grid the way TFLite's
+/// `CalculateActivationRangeQuantized` does (float division, round half away from zero).
+fn quantize_bound(f: f32, scale: f32, zero_point: i32) -> i32 {
+    zero_point.saturating_add(libm::roundf(f / scale) as i32)
+}
+
+/// The int8 output clamp `[min, max]` for a fused activation.
+pub fn activation_range(act: Activation, scale: f32, zero_point: i32) -> (i32, i32) {
+    let (qmin, qmax) = (i32::from(i8::MIN), i32::from(i8::MAX));
+    match act {
+        Activation::None => (qmin, qmax),
+        Activation::Relu => (qmin.max(quantize_bound(0.0, scale, zero_point)), qmax),
+        Activation::Relu6 => (
+            qmin.max(quantize_bound(0.0, scale, zero_point)),
+            qmax.min(quantize_bound(6.0, scale, zero_point)),
+        ),
+        Activation::ReluN1To1 => (
+            qmin.max(quantize_bound(-1.0, scale, zero_point)),
+            qmax.min(quantize_bound(1.0, scale, zero_point)),
+        ),
+    }
+}
+
+/// Per-channel convolution multiplier: `(double)in · (double)filter / (double)out`
+/// (TFLite's `PopulateConvolutionQuantizationParams`).
+pub fn conv_multiplier(
+    input_scale: f32,
+    filter_scale: f32,
+    output_scale: f32,
+) -> Result<QuantizedMultiplier, Error> {
+    QuantizedMultiplier::from_real(
+        f64::from(input_scale) * f64::from(filter_scale) / f64::from(output_scale),
+    )
+}
+
+/// `a · b / c` evaluated in single precision, then widened (the C++ expression
+/// `double m = a_f32 * b_f32 / c_f32;` that MUL, PRELU and LEAKY_RELU use).
+pub fn multiplier_f32(a: f32, b: f32, c: f32) -> Result<QuantizedMultiplier, Error> {
+    QuantizedMultiplier::from_real(f64::from(a * b / c))
+}
+
+/// `a / b` evaluated in single precision, then widened.
+pub fn ratio_f32(a: f32, b: f32) -> Result<QuantizedMultiplier, Error> {
+    QuantizedMultiplier::from_real(f64::from(a / b))
+}
+
+/// gemmlowp's `SaturatingRoundingMultiplyByPOT`: `x · 2^exponent`, rounding right shifts
+/// and saturating left shifts.
+pub fn saturating_rounding_mul_by_pot(x: i32, exponent: i32) -> i32 {
+    if exponent > 0 {
+        let threshold = (1i32 << (31 - exponent)) - 1;
+        if x > threshold {
+            i32::MAX
+        } else if x < -threshold {
+            i32::MIN
+        } else {
+            x << exponent
+        }
+    } else if exponent < 0 {
+        rounding_divide_by_pot(x, -exponent)
+    } else {
+        x
+    }
+}
+
+/// gemmlowp `exp` on Q0.31 values in [-1/4, 0).
+fn exp_on_interval_between_negative_one_quarter_and_0_excl(a: i32) -> i32 {
+    let mul = saturating_rounding_doubling_high_mul;
+    const CONSTANT_TERM: i32 = 1_895_147_668; // exp(-1/8)
+    const ONE_THIRD: i32 = 715_827_883;
+    let x = a.wrapping_add(1 << 28);
+    let x2 = mul(x, x);
+    let x3 = mul(x2, x);
+    let x4 = mul(x2, x2);
+    let x4_over_4 = saturating_rounding_mul_by_pot(x4, -2);
+    let poly = saturating_rounding_mul_by_pot(
+        mul(x4_over_4.wrapping_add(x3), ONE_THIRD).wrapping_add(x2),
+        -1,
+    );
+    CONSTANT_TERM.wrapping_add(mul(CONSTANT_TERM, x.wrapping_add(poly)))
+}
+
+/// gemmlowp's `exp_on_negative_values` for a fixed-point input with `integer_bits` integer
+/// bits (raw int32); returns exp(a) in Q0.31.
+pub fn exp_on_negative_values(a: i32, integer_bits: i32) -> i32 {
+    let fractional_bits = 31 - integer_bits;
+    let one_quarter = 1i32 << (fractional_bits - 2);
+    let mask = one_quarter - 1;
+    let a_mod_quarter_minus_one_quarter = (a & mask).wrapping_sub(one_quarter);
+    let mut result = exp_on_interval_between_negative_one_quarter_and_0_excl(
+        saturating_rounding_mul_by_pot(a_mod_quarter_minus_one_quarter, integer_bits),
+    );
+    let remainder = a_mod_quarter_minus_one_quarter.wrapping_sub(a);
+    const BARREL: [(i32, i32); 7] = [
+        (-2, 1_672_461_947),
+        (-1, 1_302_514_674),
+        (0, 790_015_084),
+        (1, 290_630_308),
+        (2, 39_332_535),
+        (3, 720_401),
+        (4, 242),
+    ];
+    for (exponent, multiplier) in BARREL {
+        if integer_bits > exponent {
+            let shift = fractional_bits + exponent;
+            if remainder & (1i32 << shift) != 0 {
+                result = saturating_rounding_doubling_high_mul(result, multiplier);
+            }
+        }
+    }
+    if integer_bits > 5 {
+        let clamp = -(1i32 << (36 - integer_bits));
+        if a < clamp {
+            result = 0;
+        }
+    }
+    if a == 0 {
+        result = i32::MAX;
+    }
+    result
+}
+
+/// gemmlowp's `one_over_one_plus_x_for_x_in_0_1` (Q0.31 in and out; Newton–Raphson).
+pub fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
+    let mul = saturating_rounding_doubling_high_mul;
+    let sum = i64::from(a) + i64::from(i32::MAX);
+    let sign = if sum >= 0 { 1 } else { -1 };
+    let half_denominator = ((sum + sign) / 2) as i32;
+    const C48_OVER_17: i32 = 1_515_870_810;
+    const CNEG32_OVER_17: i32 = -1_010_580_540;
+    const F2_ONE: i32 = 1 << 29;
+    let mut x = C48_OVER_17.wrapping_add(mul(half_denominator, CNEG32_OVER_17));
+    for _ in 0..3 {
+        let half_denominator_times_x = mul(half_denominator, x);
+        let one_minus = F2_ONE.wrapping_sub(half_denominator_times_x);
+        x = x.wrapping_add(saturating_rounding_mul_by_pot(mul(x, one_minus), 2));
+    }
+    saturating_rounding_mul_by_pot(x, 1)
+}
+
+/// TFLite's `GetReciprocal`: returns (Q0.31 reciprocal mantissa, num_bits_over_unit).
+pub fn get_reciprocal(x: i32, x_integer_digits: i32) -> (i32, i32) {
+    let headroom_plus_one = (x as u32).leading_zeros() as i32;
+    let num_bits_over_unit = x_integer_digits - headroom_plus_one;
+    let shifted = ((x as u32).wrapping_shl(headroom_plus_one as u32)).wrapping_sub(1u32 << 31);
+    (
+        one_over_one_plus_x_for_x_in_0_1(shifted as i32),
+        num_bits_over_unit,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,13 +316,46 @@ mod tests {
             saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN),
             i32::MAX
         );
-        assert_eq!(saturating_rounding_doubling_high_mul(1 << 30, 1 << 30), 1 << 29);
-        assert_eq!(saturating_rounding_doubling_high_mul(-(1 << 30), 1 << 30), -(1 << 29));
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(1 << 30, 1 << 30),
+            1 << 29
+        );
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(-(1 << 30), 1 << 30),
+            -(1 << 29)
+        );
         // 3 · 2^30 · 2 / 2^32 = 1.5 → 2; gemmlowp's nudge for negative products is
         // 1 − 2^30, so −1.5 truncates to −1 (the tie is not rounded away from zero).
         assert_eq!(saturating_rounding_doubling_high_mul(3, 1 << 30), 2);
         assert_eq!(saturating_rounding_doubling_high_mul(-3, 1 << 30), -1);
         assert_eq!(saturating_rounding_doubling_high_mul(-5, 1 << 30), -2);
+    }
+
+    #[test]
+    fn exp_and_reciprocal_track_floats() {
+        // exp(-x) for x in Q5.26.
+        for &x in &[0.0f64, 0.1, 0.5, 1.0, 2.5, 7.0, 15.0] {
+            let raw = -(x * f64::from(1 << 26)) as i32;
+            let got = f64::from(exp_on_negative_values(raw, 5)) / 2f64.powi(31);
+            assert!((got - libm::exp(-x)).abs() < 2e-6, "exp(-{x}) = {got}");
+        }
+        for &x in &[0.0f64, 0.25, 0.5, 0.9] {
+            let raw = (x * 2f64.powi(31)) as i32;
+            let got = f64::from(one_over_one_plus_x_for_x_in_0_1(raw)) / 2f64.powi(31);
+            assert!((got - 1.0 / (1.0 + x)).abs() < 1e-6, "1/(1+{x}) = {got}");
+        }
+        // Reciprocal of 3.0 with 12 integer bits: mantissa · 2^-bits_over_unit ≈ 1/3.
+        let (m, bits) = get_reciprocal(3 << 19, 12);
+        let got = f64::from(m) / 2f64.powi(31) / 2f64.powi(bits);
+        assert!((got - 1.0 / 3.0).abs() < 1e-6, "{got}");
+    }
+
+    #[test]
+    fn activation_ranges_follow_scale_and_zero_point() {
+        assert_eq!(activation_range(Activation::None, 0.1, 3), (-128, 127));
+        assert_eq!(activation_range(Activation::Relu, 0.1, 3), (3, 127));
+        assert_eq!(activation_range(Activation::Relu6, 0.1, -100), (-100, -40));
+        assert_eq!(activation_range(Activation::ReluN1To1, 0.5, 0), (-2, 2));
     }
 
     #[test]

@@ -1,0 +1,869 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The portable CPU backend: reads each node's options and quantisation from the model,
+//! derives the integer parameters exactly as TFLite's `Prepare` functions do, validates
+//! shapes, and calls the kernels on slices of the arena.
+
+use crate::backend::{Backend, Support};
+use crate::flatbuffer::Table;
+use crate::kernels::{self, broadcast::Broadcast, Nhwc, OutputStage, Window};
+use crate::model::{DType, Model, Node, TensorInfo};
+use crate::opcode::OpCode;
+use crate::planner::Plan;
+use crate::quant::{self, Activation, QuantizedMultiplier};
+use crate::shape::MAX_RANK;
+use crate::Error;
+
+/// The CPU backend (every op in [`crate::opcode::CPU_OPS`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Cpu;
+
+impl Backend for Cpu {
+    fn name(&self) -> &'static str {
+        "CPU"
+    }
+
+    fn support(&self, code: i32) -> Support {
+        if OpCode::from_code(code).is_some() {
+            Support::Yes
+        } else {
+            Support::No
+        }
+    }
+
+    fn invoke(&mut self, model: &Model<'_>, plan: &Plan, arena: &mut [u8]) -> Result<(), Error> {
+        for n in 0..model.num_nodes() {
+            run_node(model, plan, &model.node(n)?, arena)?;
+        }
+        Ok(())
+    }
+}
+
+/// Read-only views of the arena around one node's output.
+struct Io<'x> {
+    lo: &'x [u8],
+    hi: &'x [u8],
+    hi_base: usize,
+}
+
+impl<'x> Io<'x> {
+    fn bytes<'m: 'x>(&self, plan: &Plan, t: &TensorInfo<'m>) -> Result<&'x [u8], Error> {
+        let len = t.byte_len();
+        if let Some(d) = t.data {
+            return Ok(&d[..len]);
+        }
+        let r = plan
+            .range(t.index)
+            .ok_or(Error::InvalidModel("tensor has no storage"))?;
+        if r.start + len <= self.lo.len() {
+            Ok(&self.lo[r.start..r.start + len])
+        } else if r.start >= self.hi_base && r.start - self.hi_base + len <= self.hi.len() {
+            let s = r.start - self.hi_base;
+            Ok(&self.hi[s..s + len])
+        } else {
+            Err(Error::InvalidModel("a node's input overlaps its output"))
+        }
+    }
+}
+
+/// Per-node context: names errors after the node.
+struct Ctx<'m, 'n> {
+    model: &'n Model<'m>,
+    node: &'n Node<'m>,
+    op: &'static str,
+}
+
+impl<'m> Ctx<'m, '_> {
+    fn err(&self, reason: &'static str) -> Error {
+        Error::InvalidNode {
+            node: self.node.index,
+            op: self.op,
+            reason,
+        }
+    }
+
+    fn input(&self, k: usize) -> Result<TensorInfo<'m>, Error> {
+        let t = self.node.input(k).ok_or(self.err("missing input"))?;
+        self.model.tensor(t)
+    }
+
+    fn opt_input(&self, k: usize) -> Result<Option<TensorInfo<'m>>, Error> {
+        match self.node.input(k) {
+            Some(t) => Ok(Some(self.model.tensor(t)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn options(&self) -> Option<Table<'m>> {
+        self.node.options
+    }
+
+    fn opt_i32(&self, id: usize, default: i32) -> Result<i32, Error> {
+        self.options().map_or(Ok(default), |t| t.i32(id, default))
+    }
+
+    fn opt_i8(&self, id: usize, default: i8) -> Result<i8, Error> {
+        self.options().map_or(Ok(default), |t| t.i8(id, default))
+    }
+
+    fn opt_bool(&self, id: usize) -> Result<bool, Error> {
+        self.options().map_or(Ok(false), |t| t.bool(id))
+    }
+
+    fn opt_f32(&self, id: usize, default: f32) -> Result<f32, Error> {
+        self.options().map_or(Ok(default), |t| t.f32(id, default))
+    }
+
+    fn activation(&self, id: usize) -> Result<Activation, Error> {
+        Activation::from_tflite(self.opt_i8(id, 0)?).ok_or(self.err("unsupported fused activation"))
+    }
+
+    fn positive(&self, id: usize, default: i32) -> Result<usize, Error> {
+        let v = self.opt_i32(id, default)?;
+        if v <= 0 {
+            return Err(self.err("stride, dilation or filter size must be positive"));
+        }
+        Ok(v as usize)
+    }
+
+    fn nhwc(&self, t: &TensorInfo<'_>) -> Result<Nhwc, Error> {
+        t.shape
+            .to4()
+            .map(Nhwc::from4)
+            .ok_or(self.err("tensor must have rank ≤ 4"))
+    }
+
+    fn expect_i8(&self, t: &TensorInfo<'_>) -> Result<(), Error> {
+        if t.dtype != Some(DType::I8) {
+            return Err(Error::UnsupportedType { tensor: t.index });
+        }
+        Ok(())
+    }
+
+    /// Small constant integer operand (axes, paddings, sizes, permutations).
+    fn ints(&self, t: &TensorInfo<'_>, out: &mut [i64]) -> Result<usize, Error> {
+        let d = t.data.ok_or(self.err("shape operand must be constant"))?;
+        let n = t.shape.num_elements();
+        if n > out.len() {
+            return Err(self.err("shape operand too long"));
+        }
+        match t.dtype {
+            Some(DType::I32) => {
+                for (i, o) in out.iter_mut().enumerate().take(n) {
+                    let b = &d[i * 4..i * 4 + 4];
+                    *o = i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                }
+            }
+            Some(DType::I64) => {
+                for (i, o) in out.iter_mut().enumerate().take(n) {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(&d[i * 8..i * 8 + 8]);
+                    *o = i64::from_le_bytes(b);
+                }
+            }
+            _ => return Err(Error::UnsupportedType { tensor: t.index }),
+        }
+        Ok(n)
+    }
+}
+
+fn i8s(b: &[u8]) -> &[i8] {
+    bytemuck::cast_slice(b)
+}
+
+fn i8s_mut(b: &mut [u8]) -> &mut [i8] {
+    bytemuck::cast_slice_mut(b)
+}
+
+fn stage(out: &TensorInfo<'_>, act: Activation) -> Result<OutputStage, Error> {
+    let (scale, zp) = out.scale_zp()?;
+    let (min, max) = quant::activation_range(act, scale, zp);
+    Ok(OutputStage {
+        offset: zp,
+        min,
+        max,
+    })
+}
+
+/// Splits scratch into per-channel multipliers and biases (both aligned in the arena).
+fn channel_scratch<'s>(
+    ctx: &Ctx<'_, '_>,
+    scratch: &'s mut [u8],
+    channels: usize,
+) -> Result<(&'s mut [QuantizedMultiplier], &'s mut [i32]), Error> {
+    let mb = channels * core::mem::size_of::<QuantizedMultiplier>();
+    if scratch.len() < mb + channels * 4 {
+        return Err(ctx.err("scratch area too small"));
+    }
+    let (m, rest) = scratch.split_at_mut(mb);
+    let m: &mut [QuantizedMultiplier] =
+        bytemuck::try_cast_slice_mut(m).map_err(|_| ctx.err("misaligned scratch area"))?;
+    let b: &mut [i32] = bytemuck::try_cast_slice_mut(&mut rest[..channels * 4])
+        .map_err(|_| ctx.err("misaligned scratch area"))?;
+    Ok((m, b))
+}
+
+/// Copies a constant int32 bias (any alignment) into `dst`.
+fn load_bias(ctx: &Ctx<'_, '_>, bias: &TensorInfo<'_>, dst: &mut [i32]) -> Result<(), Error> {
+    if bias.dtype != Some(DType::I32) {
+        return Err(Error::UnsupportedType { tensor: bias.index });
+    }
+    let d = bias.data.ok_or(ctx.err("bias must be constant"))?;
+    if bias.shape.num_elements() != dst.len() {
+        return Err(ctx.err("bias length differs from output channels"));
+    }
+    for (o, b) in dst.iter_mut().zip(d.chunks_exact(4)) {
+        *o = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    }
+    Ok(())
+}
+
+fn window_dims(
+    ctx: &Ctx<'_, '_>,
+    same: bool,
+    inp: Nhwc,
+    out: Nhwc,
+    kh: usize,
+    kw: usize,
+    sh: usize,
+    sw: usize,
+    dh: usize,
+    dw: usize,
+) -> Result<Window, Error> {
+    use kernels::padding::{out_size, pad_before};
+    if out.h != out_size(same, inp.h, kh, sh, dh) || out.w != out_size(same, inp.w, kw, sw, dw) {
+        return Err(ctx.err("output size does not follow from input, filter, stride and padding"));
+    }
+    Ok(Window {
+        stride_h: sh,
+        stride_w: sw,
+        dilation_h: dh,
+        dilation_w: dw,
+        pad_h: pad_before(sh, dh, inp.h, kh, out.h),
+        pad_w: pad_before(sw, dw, inp.w, kw, out.w),
+    })
+}
+
+fn padding_same(ctx: &Ctx<'_, '_>, id: usize) -> Result<bool, Error> {
+    match ctx.opt_i8(id, 0)? {
+        0 => Ok(true),
+        1 => Ok(false),
+        _ => Err(ctx.err("unknown padding type")),
+    }
+}
+
+/// Runs one node on the CPU.
+pub(crate) fn run_node(
+    model: &Model<'_>,
+    plan: &Plan,
+    node: &Node<'_>,
+    arena: &mut [u8],
+) -> Result<(), Error> {
+    let code = OpCode::from_code(node.code).ok_or(Error::UnsupportedOp {
+        node: node.index,
+        op: crate::opcode::builtin_name(node.code),
+        code: node.code,
+        backend: "CPU",
+    })?;
+    let ctx = Ctx {
+        model,
+        node,
+        op: code.name(),
+    };
+    let out_info = model.tensor(node.output(0).ok_or(ctx.err("missing output"))?)?;
+    let out_range = plan
+        .range(out_info.index)
+        .ok_or(ctx.err("output has no storage"))?;
+    let sr = plan.scratch();
+    if sr.end > arena.len() || out_range.end > sr.start {
+        return Err(Error::ArenaTooSmall {
+            needed: plan.arena_bytes(),
+            available: arena.len(),
+        });
+    }
+    let (tensors, scratch) = arena.split_at_mut(sr.start);
+    let scratch = &mut scratch[..sr.len()];
+    let (lo, rest) = tensors.split_at_mut(out_range.start);
+    let (out, hi) = rest.split_at_mut(out_range.len());
+    let out = &mut out[..out_info.byte_len()];
+    let io = Io {
+        lo: &*lo,
+        hi: &*hi,
+        hi_base: out_range.end,
+    };
+    let x_info = ctx.input(0)?;
+    let x = io.bytes(plan, &x_info)?;
+    let same_len = |a: &TensorInfo<'_>| -> Result<(), Error> {
+        if a.shape.num_elements() != out_info.shape.num_elements() {
+            return Err(ctx.err("input and output element counts differ"));
+        }
+        Ok(())
+    };
+
+    match code {
+        OpCode::Conv2d | OpCode::DepthwiseConv2d => {
+            ctx.expect_i8(&x_info)?;
+            ctx.expect_i8(&out_info)?;
+            let f_info = ctx.input(1)?;
+            ctx.expect_i8(&f_info)?;
+            let filter = i8s(f_info.data.ok_or(ctx.err("filter must be constant"))?);
+            let fd = f_info
+                .shape
+                .to4()
+                .ok_or(ctx.err("filter must have rank 4"))?;
+            let inp = ctx.nhwc(&x_info)?;
+            let outs = ctx.nhwc(&out_info)?;
+            let depthwise = code == OpCode::DepthwiseConv2d;
+            let (kh, kw, oc) = if depthwise {
+                (fd[1], fd[2], fd[3])
+            } else {
+                (fd[1], fd[2], fd[0])
+            };
+            if oc != outs.c || inp.n != outs.n || oc == 0 {
+                return Err(ctx.err("filter and output channels differ"));
+            }
+            let ids = if depthwise {
+                (0, 1, 2, 4, 5, 6)
+            } else {
+                (0, 1, 2, 3, 4, 5)
+            };
+            let same = padding_same(&ctx, ids.0)?;
+            let (sw, sh) = (ctx.positive(ids.1, 1)?, ctx.positive(ids.2, 1)?);
+            let act = ctx.activation(ids.3)?;
+            let (dw, dh) = (ctx.positive(ids.4, 1)?, ctx.positive(ids.5, 1)?);
+            let window = window_dims(&ctx, same, inp, outs, kh, kw, sh, sw, dh, dw)?;
+            let (in_scale, in_zp) = x_info.scale_zp()?;
+            let (out_scale, _) = out_info.scale_zp()?;
+            let fq = f_info.quant.ok_or(Error::UnsupportedType {
+                tensor: f_info.index,
+            })?;
+            if fq.num_scales() != 1 && fq.num_scales() != oc {
+                return Err(ctx.err("per-channel scales do not match output channels"));
+            }
+            let (mults, bias) = channel_scratch(&ctx, scratch, oc)?;
+            for (c, m) in mults.iter_mut().enumerate() {
+                *m = quant::conv_multiplier(in_scale, fq.channel_scale(c)?, out_scale)?;
+            }
+            let bias = match ctx.opt_input(2)? {
+                Some(b) => {
+                    load_bias(&ctx, &b, bias)?;
+                    Some(&*bias)
+                }
+                None => None,
+            };
+            let st = stage(&out_info, act)?;
+            if depthwise {
+                if fd[0] != 1 || inp.c == 0 || oc % inp.c != 0 {
+                    return Err(ctx.err("depthwise filter shape does not fit the input"));
+                }
+                let g = kernels::depthwise_conv2d::DepthwiseGeometry {
+                    input: inp,
+                    output: outs,
+                    kh,
+                    kw,
+                    depth_multiplier: oc / inp.c,
+                    window,
+                };
+                kernels::depthwise_conv2d::depthwise_conv2d(
+                    &g,
+                    -in_zp,
+                    i8s(x),
+                    filter,
+                    bias,
+                    mults,
+                    st,
+                    i8s_mut(out),
+                );
+            } else {
+                let fc = fd[3];
+                if fc == 0 || inp.c % fc != 0 || oc % (inp.c / fc) != 0 {
+                    return Err(ctx.err("filter depth does not divide the input channels"));
+                }
+                let g = kernels::conv2d::ConvGeometry {
+                    input: inp,
+                    output: outs,
+                    kh,
+                    kw,
+                    filter_c: fc,
+                    window,
+                };
+                kernels::conv2d::conv2d(&g, -in_zp, i8s(x), filter, bias, mults, st, i8s_mut(out));
+            }
+        }
+        OpCode::FullyConnected => {
+            ctx.expect_i8(&x_info)?;
+            ctx.expect_i8(&out_info)?;
+            let f_info = ctx.input(1)?;
+            ctx.expect_i8(&f_info)?;
+            let filter = i8s(f_info.data.ok_or(ctx.err("weights must be constant"))?);
+            if f_info.shape.rank() != 2 || ctx.opt_i8(1, 0)? != 0 {
+                return Err(ctx.err("weights must be a plain 2-D matrix"));
+            }
+            let (od, depth) = (f_info.shape.dim(0), f_info.shape.dim(1));
+            if depth == 0 || x_info.shape.num_elements() % depth != 0 {
+                return Err(ctx.err("input size is not a multiple of the weights' depth"));
+            }
+            let batches = x_info.shape.num_elements() / depth;
+            if batches * od != out_info.shape.num_elements() {
+                return Err(ctx.err("output size differs from batches × units"));
+            }
+            let act = ctx.activation(0)?;
+            let (in_scale, in_zp) = x_info.scale_zp()?;
+            let (out_scale, _) = out_info.scale_zp()?;
+            let fq = f_info.quant.ok_or(Error::UnsupportedType {
+                tensor: f_info.index,
+            })?;
+            if fq.num_scales() != 1 && fq.num_scales() != od {
+                return Err(ctx.err("per-channel scales do not match output units"));
+            }
+            let bias_buf: &mut [i32] = bytemuck::try_cast_slice_mut(&mut scratch[..od * 4])
+                .map_err(|_| ctx.err("misaligned scratch area"))?;
+            let bias = match ctx.opt_input(2)? {
+                Some(b) => {
+                    load_bias(&ctx, &b, bias_buf)?;
+                    Some(&*bias_buf)
+                }
+                None => None,
+            };
+            let scale = |oc: usize| {
+                f64::from(in_scale) * f64::from(fq.channel_scale(oc).unwrap_or(0.0))
+                    / f64::from(out_scale)
+            };
+            let g = kernels::fully_connected::FcGeometry {
+                batches,
+                accum_depth: depth,
+                output_depth: od,
+            };
+            let st = stage(&out_info, act)?;
+            kernels::fully_connected::fully_connected(
+                &g,
+                -in_zp,
+                -fq.zero_point,
+                i8s(x),
+                filter,
+                bias,
+                scale,
+                st,
+                i8s_mut(out),
+            );
+        }
+        OpCode::Add | OpCode::Mul | OpCode::Prelu => {
+            let y_info = ctx.input(1)?;
+            for t in [&x_info, &y_info, &out_info] {
+                ctx.expect_i8(t)?;
+            }
+            let y = io.bytes(plan, &y_info)?;
+            let bc = Broadcast::new(
+                x_info.shape.extended(),
+                y_info.shape.extended(),
+                out_info.shape.extended(),
+            )
+            .ok_or(ctx.err("operand shapes do not broadcast to the output"))?;
+            if out_info.shape.rank() < x_info.shape.rank().max(y_info.shape.rank()) {
+                return Err(ctx.err("output rank below operand rank"));
+            }
+            let (s1, z1) = x_info.scale_zp()?;
+            let (s2, z2) = y_info.scale_zp()?;
+            let (so, zo) = out_info.scale_zp()?;
+            match code {
+                OpCode::Add => {
+                    let left_shift = 20;
+                    let twice_max = f64::from(2.0f32 * s1.max(s2));
+                    let p = kernels::add::AddParams {
+                        input1_offset: -z1,
+                        input2_offset: -z2,
+                        left_shift,
+                        input1: QuantizedMultiplier::from_real(f64::from(s1) / twice_max)?,
+                        input2: QuantizedMultiplier::from_real(f64::from(s2) / twice_max)?,
+                        output: QuantizedMultiplier::from_real(
+                            twice_max / f64::from((1i32 << left_shift) as f32 * so),
+                        )?,
+                    };
+                    let st = stage(&out_info, ctx.activation(0)?)?;
+                    kernels::add::add(&p, &bc, i8s(x), i8s(y), st, i8s_mut(out));
+                }
+                OpCode::Mul => {
+                    let m = quant::multiplier_f32(s1, s2, so)?;
+                    let st = stage(&out_info, ctx.activation(0)?)?;
+                    kernels::mul::mul(-z1, -z2, m, &bc, i8s(x), i8s(y), st, i8s_mut(out));
+                }
+                _ => {
+                    if out_info.shape != x_info.shape {
+                        return Err(ctx.err("PRELU output shape must equal its input"));
+                    }
+                    let p = kernels::prelu::PreluParams {
+                        input_offset: -z1,
+                        alpha_offset: -z2,
+                        output_offset: zo,
+                        positive: quant::ratio_f32(s1, so)?,
+                        negative: quant::multiplier_f32(s1, s2, so)?,
+                    };
+                    kernels::prelu::prelu(&p, &bc, i8s(x), i8s(y), i8s_mut(out));
+                }
+            }
+        }
+        OpCode::Logistic
+        | OpCode::Relu
+        | OpCode::Relu6
+        | OpCode::LeakyRelu
+        | OpCode::HardSwish
+        | OpCode::Softmax => {
+            ctx.expect_i8(&x_info)?;
+            ctx.expect_i8(&out_info)?;
+            same_len(&x_info)?;
+            let (si, zi) = x_info.scale_zp()?;
+            let (so, zo) = out_info.scale_zp()?;
+            let (x, out) = (i8s(x), i8s_mut(out));
+            match code {
+                OpCode::Logistic => {
+                    let lut = kernels::logistic::build_lut(si, zi, so, zo);
+                    kernels::logistic::apply_lut(&lut, x, out);
+                }
+                OpCode::Relu | OpCode::Relu6 => {
+                    let act = if code == OpCode::Relu {
+                        Activation::Relu
+                    } else {
+                        Activation::Relu6
+                    };
+                    let st = stage(&out_info, act)?;
+                    kernels::relu::relu(zi, quant::ratio_f32(si, so)?, st, x, out);
+                }
+                OpCode::LeakyRelu => {
+                    let alpha = ctx.opt_f32(0, 0.0)?;
+                    let a = si * alpha / so;
+                    let p = kernels::leaky_relu::LeakyReluParams {
+                        input_zero_point: zi,
+                        output_zero_point: zo,
+                        identity: quant::ratio_f32(si, so)?,
+                        alpha: QuantizedMultiplier::from_real(f64::from(a.abs()))?,
+                        alpha_negative: a < 0.0,
+                    };
+                    kernels::leaky_relu::leaky_relu(&p, x, out);
+                }
+                OpCode::HardSwish => {
+                    let hires = (1.0f32 / 128.0) * si;
+                    let om = QuantizedMultiplier::from_real(f64::from(hires / so))?;
+                    let rm = QuantizedMultiplier::from_real(f64::from(hires / (3.0f32 / 32768.0)))?;
+                    if om.shift > 0 {
+                        return Err(ctx.err("HARD_SWISH output multiplier exponent must be ≤ 0"));
+                    }
+                    let p = kernels::hard_swish::HardSwishParams {
+                        input_zero_point: zi,
+                        output_zero_point: zo,
+                        output_multiplier: downscale_q15(om.multiplier),
+                        output_exponent: om.shift,
+                        reluish_multiplier: downscale_q15(rm.multiplier),
+                        reluish_exponent: rm.shift,
+                    };
+                    kernels::hard_swish::hard_swish(&p, x, out);
+                }
+                _ => {
+                    let depth = x_info.shape.dims().last().copied().unwrap_or(1);
+                    if out_info.shape != x_info.shape || zo != -128 {
+                        return Err(ctx.err("SOFTMAX needs output shape = input, zero point −128"));
+                    }
+                    let p = kernels::softmax::SoftmaxParams::new(ctx.opt_f32(0, 0.0)?, si)?;
+                    kernels::softmax::softmax(&p, depth, x, out);
+                }
+            }
+        }
+        OpCode::AveragePool2d | OpCode::MaxPool2d => {
+            ctx.expect_i8(&x_info)?;
+            ctx.expect_i8(&out_info)?;
+            let inp = ctx.nhwc(&x_info)?;
+            let outs = ctx.nhwc(&out_info)?;
+            if inp.n != outs.n || inp.c != outs.c {
+                return Err(ctx.err("pooling must keep batches and channels"));
+            }
+            let same = padding_same(&ctx, 0)?;
+            let (sw, sh) = (ctx.positive(1, 1)?, ctx.positive(2, 1)?);
+            let (fw, fh) = (ctx.positive(3, 1)?, ctx.positive(4, 1)?);
+            let act = ctx.activation(5)?;
+            let w = window_dims(&ctx, same, inp, outs, fh, fw, sh, sw, 1, 1)?;
+            let st = stage(&out_info, act)?;
+            if code == OpCode::AveragePool2d {
+                if !kernels::average_pool2d::average_pool2d(
+                    inp,
+                    outs,
+                    fh,
+                    fw,
+                    &w,
+                    (st.min, st.max),
+                    i8s(x),
+                    i8s_mut(out),
+                ) {
+                    return Err(ctx.err("a pooling window lies entirely in the padding"));
+                }
+            } else {
+                kernels::max_pool2d::max_pool2d(
+                    inp,
+                    outs,
+                    fh,
+                    fw,
+                    &w,
+                    (st.min, st.max),
+                    i8s(x),
+                    i8s_mut(out),
+                );
+            }
+        }
+        OpCode::Mean => {
+            ctx.expect_i8(&x_info)?;
+            ctx.expect_i8(&out_info)?;
+            let mut axes = [0i64; MAX_RANK];
+            let na = ctx.ints(&ctx.input(1)?, &mut axes)?;
+            let rank = x_info.shape.rank();
+            let mut reduce = [false; MAX_RANK];
+            let mut n = 1usize;
+            for &a in &axes[..na] {
+                let a = if a < 0 { a + rank as i64 } else { a };
+                if a < 0 || a >= rank as i64 {
+                    return Err(ctx.err("reduction axis out of range"));
+                }
+                let i = MAX_RANK - rank + a as usize;
+                if !reduce[i] {
+                    reduce[i] = true;
+                    n *= x_info.shape.dim(a as usize);
+                }
+            }
+            if n == 0 || x_info.shape.num_elements() / n != out_info.shape.num_elements() {
+                return Err(ctx.err("output size does not match the reduction"));
+            }
+            let (si, zi) = x_info.scale_zp()?;
+            let (so, zo) = out_info.scale_zp()?;
+            let m = QuantizedMultiplier::from_real(f64::from(si) / f64::from(so))?;
+            kernels::mean::mean(
+                x_info.shape.extended(),
+                reduce,
+                zi,
+                zo,
+                m,
+                i8s(x),
+                i8s_mut(out),
+            );
+        }
+        OpCode::Reshape => {
+            same_len(&x_info)?;
+            if x_info.dtype != out_info.dtype {
+                return Err(ctx.err("RESHAPE cannot change the element type"));
+            }
+            out.copy_from_slice(x);
+        }
+        OpCode::Concatenation => {
+            let rank = out_info.shape.rank();
+            let mut axis = ctx.opt_i32(0, 0)? as i64;
+            if axis < 0 {
+                axis += rank as i64;
+            }
+            if axis < 0 || axis >= rank as i64 {
+                return Err(ctx.err("concatenation axis out of range"));
+            }
+            let axis = axis as usize;
+            let elem = out_info.dtype.map_or(1, |t| t.size());
+            let outer: usize = out_info.shape.dims()[..axis].iter().product();
+            let out_row: usize = out_info.shape.dims()[axis..].iter().product::<usize>() * elem;
+            let mut offset = 0usize;
+            for k in 0..node.num_inputs() {
+                let t = ctx.input(k)?;
+                if t.dtype != out_info.dtype || t.shape.rank() != rank {
+                    return Err(ctx.err("inputs must match the output's type and rank"));
+                }
+                if t.dtype == Some(DType::I8) && t.scale_zp()? != out_info.scale_zp()? {
+                    return Err(ctx.err("int8 inputs must share the output's scale and zero point"));
+                }
+                for d in 0..rank {
+                    if d != axis && t.shape.dim(d) != out_info.shape.dim(d) {
+                        return Err(ctx.err("inputs differ outside the concatenation axis"));
+                    }
+                }
+                let copy: usize = t.shape.dims()[axis..].iter().product::<usize>() * elem;
+                if offset + copy > out_row {
+                    return Err(ctx.err("inputs overflow the output along the axis"));
+                }
+                kernels::concatenation::concat_one(
+                    outer,
+                    copy,
+                    out_row,
+                    offset,
+                    io.bytes(plan, &t)?,
+                    out,
+                );
+                offset += copy;
+            }
+            if offset != out_row {
+                return Err(ctx.err("inputs do not fill the output along the axis"));
+            }
+        }
+        OpCode::Pad => {
+            let rank = x_info.shape.rank();
+            if out_info.dtype != x_info.dtype || out_info.shape.rank() != rank {
+                return Err(ctx.err("PAD must keep type and rank"));
+            }
+            let mut p = [0i64; 2 * MAX_RANK];
+            let np = ctx.ints(&ctx.input(1)?, &mut p)?;
+            if np != 2 * rank {
+                return Err(ctx.err("paddings must be [rank, 2]"));
+            }
+            let mut before = [0usize; MAX_RANK];
+            for d in 0..rank {
+                let (b, a) = (p[2 * d], p[2 * d + 1]);
+                if b < 0 || a < 0 || x_info.shape.dim(d) + (b + a) as usize != out_info.shape.dim(d)
+                {
+                    return Err(ctx.err("paddings do not produce the output shape"));
+                }
+                before[MAX_RANK - rank + d] = b as usize;
+            }
+            let elem = x_info.dtype.map_or(1, |t| t.size());
+            let mut fill = [0u8; 8];
+            if x_info.dtype == Some(DType::I8) {
+                fill[0] = out_info.scale_zp()?.1 as i8 as u8;
+            }
+            kernels::pad::pad(
+                x_info.shape.extended(),
+                out_info.shape.extended(),
+                before,
+                elem,
+                &fill,
+                x,
+                out,
+            );
+        }
+        OpCode::ResizeNearestNeighbor | OpCode::ResizeBilinear => {
+            let inp = ctx.nhwc(&x_info)?;
+            let outs = ctx.nhwc(&out_info)?;
+            let mut size = [0i64; 2];
+            if ctx.ints(&ctx.input(1)?, &mut size)? != 2
+                || size[0] != outs.h as i64
+                || size[1] != outs.w as i64
+                || inp.n != outs.n
+                || inp.c != outs.c
+                || inp.h == 0
+                || inp.w == 0
+            {
+                return Err(ctx.err("size operand does not match the output shape"));
+            }
+            if x_info.dtype != out_info.dtype {
+                return Err(ctx.err("resize cannot change the element type"));
+            }
+            if code == OpCode::ResizeNearestNeighbor {
+                let (ac, hp) = (ctx.opt_bool(0)?, ctx.opt_bool(1)?);
+                let elem = x_info.dtype.map_or(1, |t| t.size());
+                kernels::resize_nearest_neighbor::resize_nearest(inp, outs, elem, ac, hp, x, out);
+            } else {
+                ctx.expect_i8(&x_info)?;
+                let (ac, hp) = (ctx.opt_bool(2)?, ctx.opt_bool(3)?);
+                if ac && hp {
+                    return Err(ctx.err("align_corners and half_pixel_centers are exclusive"));
+                }
+                kernels::resize_bilinear::resize_bilinear(inp, outs, ac, hp, i8s(x), i8s_mut(out));
+            }
+        }
+        OpCode::Quantize => {
+            ctx.expect_i8(&out_info)?;
+            same_len(&x_info)?;
+            let (so, zo) = out_info.scale_zp()?;
+            match x_info.dtype {
+                Some(DType::F32) => {
+                    let xf: &[f32] = bytemuck::try_cast_slice(x)
+                        .map_err(|_| ctx.err("misaligned float input"))?;
+                    kernels::quantize::quantize_f32(so, zo, xf, i8s_mut(out));
+                }
+                Some(DType::I8) => {
+                    let (si, zi) = x_info.scale_zp()?;
+                    let m = QuantizedMultiplier::from_real(f64::from(si) / f64::from(so))?;
+                    kernels::quantize::requantize(m, zi, zo, i8s(x), i8s_mut(out));
+                }
+                _ => {
+                    return Err(Error::UnsupportedType {
+                        tensor: x_info.index,
+                    })
+                }
+            }
+        }
+        OpCode::Dequantize => {
+            ctx.expect_i8(&x_info)?;
+            same_len(&x_info)?;
+            if out_info.dtype != Some(DType::F32) {
+                return Err(Error::UnsupportedType {
+                    tensor: out_info.index,
+                });
+            }
+            let (si, zi) = x_info.scale_zp()?;
+            let of: &mut [f32] = bytemuck::try_cast_slice_mut(out)
+                .map_err(|_| ctx.err("misaligned float output"))?;
+            kernels::dequantize::dequantize(si, zi, i8s(x), of);
+        }
+        OpCode::StridedSlice => {
+            let rank = x_info.shape.rank();
+            let (mut b, mut e, mut s) = ([0i64; MAX_RANK], [0i64; MAX_RANK], [0i64; MAX_RANK]);
+            let nb = ctx.ints(&ctx.input(1)?, &mut b)?;
+            let ne = ctx.ints(&ctx.input(2)?, &mut e)?;
+            let ns = ctx.ints(&ctx.input(3)?, &mut s)?;
+            if nb != rank || ne != rank || ns != rank {
+                return Err(ctx.err("begin/end/strides must have one entry per input axis"));
+            }
+            if ctx.opt_i32(2, 0)? != 0 || ctx.opt_i32(3, 0)? != 0 || ctx.opt_bool(5)? {
+                return Err(ctx.err("ellipsis, new-axis masks and offset are not supported"));
+            }
+            let (bm, em, sm) = (ctx.opt_i32(0, 0)?, ctx.opt_i32(1, 0)?, ctx.opt_i32(4, 0)?);
+            let mut ranges = [kernels::strided_slice::AxisRange {
+                start: 0,
+                stop: 1,
+                stride: 1,
+            }; MAX_RANK];
+            let mut count = 1usize;
+            for d in 0..rank {
+                if s[d] == 0 {
+                    return Err(ctx.err("zero stride"));
+                }
+                let r = kernels::strided_slice::AxisRange::resolve(
+                    b[d],
+                    e[d],
+                    s[d],
+                    x_info.shape.dim(d),
+                    bm & (1 << d) != 0,
+                    em & (1 << d) != 0,
+                    sm & (1 << d) != 0,
+                );
+                count *= r.len();
+                ranges[MAX_RANK - rank + d] = r;
+            }
+            if count != out_info.shape.num_elements() || x_info.dtype != out_info.dtype {
+                return Err(ctx.err("slice does not produce the output shape"));
+            }
+            let elem = x_info.dtype.map_or(1, |t| t.size());
+            kernels::strided_slice::strided_slice(x_info.shape.extended(), ranges, elem, x, out);
+        }
+        OpCode::Transpose => {
+            let rank = x_info.shape.rank();
+            let mut p = [0i64; MAX_RANK];
+            if ctx.ints(&ctx.input(1)?, &mut p)? != rank || x_info.dtype != out_info.dtype {
+                return Err(ctx.err("permutation length must equal the input rank"));
+            }
+            let mut perm: [usize; MAX_RANK] = core::array::from_fn(|i| i);
+            let mut seen = [false; MAX_RANK];
+            for d in 0..rank {
+                let v = p[d];
+                if v < 0 || v >= rank as i64 || seen[v as usize] {
+                    return Err(ctx.err("invalid permutation"));
+                }
+                seen[v as usize] = true;
+                if out_info.shape.dim(d) != x_info.shape.dim(v as usize) {
+                    return Err(ctx.err("permutation does not produce the output shape"));
+                }
+                perm[MAX_RANK - rank + d] = MAX_RANK - rank + v as usize;
+            }
+            let elem = x_info.dtype.map_or(1, |t| t.size());
+            kernels::transpose::transpose(x_info.shape.extended(), perm, elem, x, out);
+        }
+    }
+    Ok(())
+}
+
+/// TFLite's `DownScaleInt32ToInt16Multiplier`.
+fn downscale_q15(m: i32) -> i16 {
+    const ROUND: i32 = 1 << 15;
+    if m >= i32::MAX - ROUND {
+        return i16::MAX;
+    }
+    ((m + ROUND) >> 16) as i16
+}

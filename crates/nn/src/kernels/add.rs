@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+//! ADD, int8 (TFLite `reference_integer_ops::AddFunc`): both inputs are shifted left by 20,
+//! rescaled to twice the larger input scale, summed, then rescaled to the output.
+
+use super::broadcast::Broadcast;
+use super::OutputStage;
+use crate::quant::QuantizedMultiplier;
+
+/// Precomputed quantisation of one ADD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddParams {
+    /// `-zero_point` of input 1.
+    pub input1_offset: i32,
+    /// `-zero_point` of input 2.
+    pub input2_offset: i32,
+    /// Left shift applied to both inputs (20 for int8).
+    pub left_shift: i32,
+    /// Rescale of input 1.
+    pub input1: QuantizedMultiplier,
+    /// Rescale of input 2.
+    pub input2: QuantizedMultiplier,
+    /// Rescale of the sum.
+    pub output: QuantizedMultiplier,
+}
+
+impl AddParams {
+    /// One element.
+    #[inline]
+    pub fn apply(&self, x: i8, y: i8, stage: OutputStage) -> i8 {
+        let a = (i32::from(x) + self.input1_offset) * (1 << self.left_shift);
+        let b = (i32::from(y) + self.input2_offset) * (1 << self.left_shift);
+        let sum = self.input1.apply(a).wrapping_add(self.input2.apply(b));
+        stage.finish(self.output.apply(sum))
+    }
+}
+
+/// Element-wise or broadcast add.
+pub fn add(p: &AddParams, bc: &Broadcast, a: &[i8], b: &[i8], stage: OutputStage, out: &mut [i8]) {
+    bc.for_each(|o, ia, ib| out[o] = p.apply(a[ia], b[ib], stage));
+}

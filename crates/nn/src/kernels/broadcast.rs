@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Numpy-style broadcasting of two operands to an output shape (up to rank 6), as TFLite's
+//! `BroadcastBinaryFunction6DSlow` does.
+
+use crate::shape::MAX_RANK;
+
+/// Strides that map an output index to each operand's flat index.
+#[derive(Debug, Clone, Copy)]
+pub struct Broadcast {
+    out: [usize; MAX_RANK],
+    stride_a: [usize; MAX_RANK],
+    stride_b: [usize; MAX_RANK],
+}
+
+fn strides(dims: &[usize; MAX_RANK], out: &[usize; MAX_RANK]) -> Option<[usize; MAX_RANK]> {
+    let mut s = [0usize; MAX_RANK];
+    let mut acc = 1usize;
+    for i in (0..MAX_RANK).rev() {
+        if dims[i] == out[i] {
+            s[i] = if dims[i] == 1 { 0 } else { acc };
+        } else if dims[i] == 1 {
+            s[i] = 0;
+        } else {
+            return None;
+        }
+        acc *= dims[i];
+    }
+    Some(s)
+}
+
+impl Broadcast {
+    /// Plans a broadcast of operands with right-aligned dims `a` and `b` to `out`; `None`
+    /// when the shapes are not broadcast-compatible.
+    pub fn new(a: [usize; MAX_RANK], b: [usize; MAX_RANK], out: [usize; MAX_RANK]) -> Option<Self> {
+        Some(Self {
+            out,
+            stride_a: strides(&a, &out)?,
+            stride_b: strides(&b, &out)?,
+        })
+    }
+
+    /// Calls `f(out_index, a_index, b_index)` for every output element, in row-major order.
+    pub fn for_each(&self, mut f: impl FnMut(usize, usize, usize)) {
+        let total: usize = self.out.iter().product();
+        let mut idx = [0usize; MAX_RANK];
+        let (mut ia, mut ib) = (0usize, 0usize);
+        for o in 0..total {
+            f(o, ia, ib);
+            // Increment the multi-index, updating operand offsets incrementally.
+            let mut d = MAX_RANK;
+            while d > 0 {
+                d -= 1;
+                idx[d] += 1;
+                ia += self.stride_a[d];
+                ib += self.stride_b[d];
+                if idx[d] < self.out[d] {
+                    break;
+                }
+                ia -= self.stride_a[d] * idx[d];
+                ib -= self.stride_b[d] * idx[d];
+                idx[d] = 0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcasts_rows_and_columns() {
+        let bc =
+            Broadcast::new([1, 1, 1, 1, 2, 1], [1, 1, 1, 1, 1, 3], [1, 1, 1, 1, 2, 3]).unwrap();
+        let mut got = [(0, 0); 6];
+        bc.for_each(|o, a, b| got[o] = (a, b));
+        assert_eq!(got, [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]);
+        assert!(
+            Broadcast::new([1, 1, 1, 1, 2, 3], [1, 1, 1, 1, 3, 3], [1, 1, 1, 1, 3, 3]).is_none()
+        );
+    }
+}

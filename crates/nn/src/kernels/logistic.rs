@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+//! LOGISTIC, int8: LiteRT's reference path is a 256-entry lookup table built in single
+//! precision (`LUTPopulateInt8` with `1 / (1 + expf(−x))`).
+
+/// Builds the table: `lut[(q as u8)] = clamp(round(σ(s_in · (q − zp_in)) / s_out) + zp_out)`.
+pub fn build_lut(input_scale: f32, input_zp: i32, output_scale: f32, output_zp: i32) -> [i8; 256] {
+    let mut lut = [0i8; 256];
+    let inverse_scale = 1.0f32 / output_scale;
+    for q in -128i32..=127 {
+        let x = input_scale * ((q - input_zp) as f32);
+        let y = 1.0f32 / (1.0f32 + libm::expf(-x));
+        let rescaled = libm::roundf(y * inverse_scale);
+        let v = (rescaled + output_zp as f32) as i32;
+        lut[usize::from(q as i8 as u8)] = v.clamp(-128, 127) as i8;
+    }
+    lut
+}
+
+/// Applies a 256-entry table to every element.
+pub fn apply_lut(lut: &[i8; 256], input: &[i8], out: &mut [i8]) {
+    for (o, &x) in out.iter_mut().zip(input) {
+        *o = lut[usize::from(x as u8)];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_monotonic_and_centred() {
+        let lut = build_lut(0.1, 0, 1.0 / 256.0, -128);
+        // σ(0) = 0.5 → 128 − 128 = 0.
+        assert_eq!(lut[0], 0);
+        let mut prev = -128i8;
+        for q in -128i32..=127 {
+            let v = lut[usize::from(q as i8 as u8)];
+            assert!(v >= prev);
+            prev = v;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Model summary for `facegate check`: operators with counts, parameters, MACs, arena bytes
+//! and, per backend, which operators it cannot run.
+
+use crate::backend::{Backend, Support};
+use crate::model::Model;
+use crate::opcode::{builtin_name, OpCode};
+use crate::planner::Plan;
+use crate::Error;
+
+/// Most distinct operator kinds listed.
+pub const MAX_OP_KINDS: usize = 64;
+
+/// One operator kind in a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpCount {
+    /// TFLite builtin code.
+    pub code: i32,
+    /// TFLite name.
+    pub name: &'static str,
+    /// Nodes using it.
+    pub count: usize,
+    /// Index of the first node using it.
+    pub first_node: usize,
+}
+
+/// What `facegate check` prints about a model.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    ops: [OpCount; MAX_OP_KINDS],
+    kinds: usize,
+    /// Nodes in subgraph 0.
+    pub nodes: usize,
+    /// Tensors in subgraph 0.
+    pub tensors: usize,
+    /// Elements of constant tensors (weights, biases, shape operands).
+    pub params: usize,
+    /// Multiply-accumulates of one inference (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+    /// MUL).
+    pub macs: u64,
+    /// Arena bytes the plan needs.
+    pub arena_bytes: usize,
+    /// Lower bound on any plan of this model.
+    pub arena_lower_bound: usize,
+}
+
+impl Summary {
+    /// Summarises `model` (plans it, so the arena figures are exact).
+    pub fn new(model: &Model<'_>) -> Result<Self, Error> {
+        let plan = Plan::new(model)?;
+        let mut s = Self {
+            ops: [OpCount {
+                code: 0,
+                name: "",
+                count: 0,
+                first_node: 0,
+            }; MAX_OP_KINDS],
+            kinds: 0,
+            nodes: model.num_nodes(),
+            tensors: model.num_tensors(),
+            params: 0,
+            macs: 0,
+            arena_bytes: plan.arena_bytes(),
+            arena_lower_bound: plan.lower_bound,
+        };
+        for t in 0..model.num_tensors() {
+            let info = model.tensor(t)?;
+            if info.data.is_some() {
+                s.params += info.shape.num_elements();
+            }
+        }
+        for n in 0..model.num_nodes() {
+            let node = model.node(n)?;
+            match s.ops[..s.kinds].iter_mut().find(|o| o.code == node.code) {
+                Some(o) => o.count += 1,
+                None => {
+                    if s.kinds == MAX_OP_KINDS {
+                        return Err(Error::Capacity {
+                            what: "operator kinds",
+                            needed: s.kinds + 1,
+                            max: MAX_OP_KINDS,
+                        });
+                    }
+                    s.ops[s.kinds] = OpCount {
+                        code: node.code,
+                        name: builtin_name(node.code),
+                        count: 1,
+                        first_node: n,
+                    };
+                    s.kinds += 1;
+                }
+            }
+            let out = model.tensor(node.output(0).ok_or(Error::Corrupt("node output"))?)?;
+            let out_elems = out.shape.num_elements() as u64;
+            let filter = node.input(1).map(|t| model.tensor(t)).transpose()?;
+            s.macs += match (OpCode::from_code(node.code), filter) {
+                (Some(OpCode::Conv2d), Some(f)) => {
+                    let d = f.shape.dims();
+                    out_elems * d.iter().skip(1).product::<usize>() as u64
+                }
+                (Some(OpCode::DepthwiseConv2d), Some(f)) => {
+                    let d = f.shape.dims();
+                    out_elems
+                        * (d.get(1).copied().unwrap_or(1) * d.get(2).copied().unwrap_or(1)) as u64
+                }
+                (Some(OpCode::FullyConnected), Some(f)) => {
+                    out_elems * f.shape.dims().last().copied().unwrap_or(1) as u64
+                }
+                (Some(OpCode::Mul), _) => out_elems,
+                _ => 0,
+            };
+        }
+        Ok(s)
+    }
+
+    /// Operator kinds in order of first appearance.
+    pub fn ops(&self) -> &[OpCount] {
+        &self.ops[..self.kinds]
+    }
+
+    /// Operator kinds `backend` cannot run (empty: the model is compatible).
+    pub fn unsupported<'s>(
+        &'s self,
+        backend: &'s dyn Backend,
+    ) -> impl Iterator<Item = &'s OpCount> + 's {
+        self.ops()
+            .iter()
+            .filter(move |o| backend.support(o.code) == Support::No)
+    }
+}
