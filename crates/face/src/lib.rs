@@ -11,6 +11,7 @@
 extern crate std;
 
 pub mod align;
+pub mod blazeface;
 pub mod crc32;
 pub mod cutstore;
 pub mod detection;

@@ -101,6 +101,14 @@ pub struct Letterbox {
 }
 
 impl Letterbox {
+    /// Model input = frame.
+    pub const IDENTITY: Letterbox = Letterbox {
+        scale_x: 1.0,
+        scale_y: 1.0,
+        offset_x: 0.0,
+        offset_y: 0.0,
+    };
+
     /// Frame point of a model-input point.
     pub fn to_frame(&self, p: Point) -> Point {
         Point::new(
@@ -127,6 +135,13 @@ impl Letterbox {
     /// A detection (box and landmarks) in frame coordinates.
     pub fn detection_to_frame(&self, d: &Detection) -> Detection {
         d.map_points(|p| self.to_frame(p))
+    }
+
+    /// Maps every detection in place to frame coordinates.
+    pub fn all_to_frame(&self, dets: &mut [Detection]) {
+        for d in dets {
+            *d = self.detection_to_frame(d);
+        }
     }
 }
 

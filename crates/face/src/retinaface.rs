@@ -12,7 +12,7 @@ use crate::geometry::{BBox, Point};
 use crate::nms::{nms, push_top};
 use crate::preprocess::Letterbox;
 use crate::quant::check_len;
-use crate::score::{sigmoid, ScoreKind};
+use crate::score::{first_passing, sigmoid, ScoreKind};
 use crate::{Error, Quant};
 use heapless::Vec;
 
@@ -164,12 +164,6 @@ pub struct RetinaFaceOutputs<'a> {
     pub landm_q: Quant,
 }
 
-/// The smallest integer in `range` for which `pass` holds (`pass` is monotonic), or one past.
-fn first_passing(range: core::ops::RangeInclusive<i32>, pass: impl Fn(i32) -> bool) -> i32 {
-    let end = *range.end() + 1;
-    range.into_iter().find(|&v| pass(v)).unwrap_or(end)
-}
-
 /// Decodes the outputs into at most `N` candidates, suppresses overlaps, keeps `top_k`, and
 /// maps boxes and landmarks to frame coordinates through `letterbox`.
 ///
@@ -226,9 +220,7 @@ pub fn decode<const N: usize>(
         push_top(dets, d);
     }
     nms(dets, cfg.nms_iou, cfg.top_k);
-    for d in dets.iter_mut() {
-        *d = letterbox.detection_to_frame(d);
-    }
+    letterbox.all_to_frame(dets);
     Ok(())
 }
 
@@ -237,12 +229,7 @@ mod tests {
     use super::*;
     use std::vec;
 
-    const IDENT: Letterbox = Letterbox {
-        scale_x: 1.0,
-        scale_y: 1.0,
-        offset_x: 0.0,
-        offset_y: 0.0,
-    };
+    const IDENT: Letterbox = Letterbox::IDENTITY;
 
     #[test]
     fn prior_counts_and_order() {

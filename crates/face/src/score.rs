@@ -22,6 +22,13 @@ pub fn logit(p: f32) -> f32 {
     libm::logf(p / (1.0 - p))
 }
 
+/// The smallest integer in `range` for which the monotonic `pass` holds, or one past the
+/// end: turns a real-valued score threshold into an integer one, exactly.
+pub fn first_passing(range: core::ops::RangeInclusive<i32>, pass: impl Fn(i32) -> bool) -> i32 {
+    let end = *range.end() + 1;
+    range.into_iter().find(|&v| pass(v)).unwrap_or(end)
+}
+
 /// Probability of class `class` among the int8 `scores` of one sample.
 ///
 /// With logits, a numerically stable softmax over the dequantised values; with probabilities,
