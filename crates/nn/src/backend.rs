@@ -13,6 +13,8 @@ use crate::Error;
 pub enum Support {
     /// Runs it.
     Yes,
+    /// Runs it, but on a slower path (e.g. a software epoch inside the NPU runtime).
+    Software,
     /// Cannot run it.
     No,
 }

@@ -42,6 +42,9 @@ pub(crate) mod flatbuffer;
 pub mod interpreter;
 pub mod kernels;
 pub mod model;
+#[cfg(feature = "backend-neural-art")]
+pub mod neural_art;
+pub mod npu_support;
 pub mod opcode;
 pub mod planner;
 pub mod quant;

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Whole-model bit-exactness: for every shipped model whose golden vectors
+//! (models/golden/<stem>.fggv, LiteRT BUILTIN_REF outputs on real inputs) are present, every
+//! output element must match. A model without a golden file is skipped with a note.
+
+mod common;
+
+use std::path::Path;
+
+const MODELS: [&str; 6] = [
+    "detector_retinaface_mnet025",
+    "detector_blazeface_short",
+    "recognizer_mobilefacenet",
+    "antispoof_dtn",
+    "recognizer_edgeface_csa",
+    "antispoof_mobilenetv2",
+];
+
+#[test]
+fn shipped_models_match_their_golden_vectors() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    let mut stems: Vec<String> = MODELS.iter().map(|s| s.to_string()).collect();
+    // Also any other golden file the models helper adds.
+    if let Ok(dir) = std::fs::read_dir(root.join("golden")) {
+        for e in dir.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "fggv") {
+                let s = p.file_stem().unwrap().to_string_lossy().to_string();
+                if !stems.contains(&s) {
+                    stems.push(s);
+                }
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    for stem in &stems {
+        let golden = root.join("golden").join(format!("{stem}.fggv"));
+        let Ok(golden) = std::fs::read(&golden) else {
+            println!("note: skipping {stem}: models/golden/{stem}.fggv is absent");
+            continue;
+        };
+        let model = std::fs::read(root.join(format!("{stem}.tflite"))).unwrap_or_else(|_| {
+            panic!("golden vectors for {stem} present but models/{stem}.tflite is not")
+        });
+        match common::check_model(&model, &golden) {
+            Ok((n, 0, _)) => println!("{stem}: {n} output elements bit-exact"),
+            Ok((n, bad, maxd)) => {
+                failures.push(format!("{stem}: {bad}/{n} differ (max {maxd} LSB)"))
+            }
+            Err(e) => failures.push(format!("{stem}: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

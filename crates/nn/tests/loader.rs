@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Loader, planner and interpreter behaviour on corrupt, truncated and hostile inputs, and
+//! on arenas that are too small: always an Error, never a panic.
+
+use facegate_nn::{Error, Interpreter, Model, Plan};
+use std::path::Path;
+
+fn op_model(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/ops")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Loads, plans and runs whatever `bytes` is; returns the first error.
+fn try_all(bytes: &[u8]) -> Result<(), Error> {
+    let model = Model::from_bytes(bytes)?;
+    let plan = Plan::new(&model)?;
+    let mut arena = vec![0u8; plan.arena_bytes().min(1 << 22)];
+    let mut nn = Interpreter::new(model, &mut arena)?;
+    nn.invoke()
+}
+
+#[test]
+fn not_a_model_is_refused() {
+    assert_eq!(Model::from_bytes(b"").unwrap_err(), Error::NotTflite);
+    assert_eq!(
+        Model::from_bytes(b"\x10\0\0\0GIF8").unwrap_err(),
+        Error::NotTflite
+    );
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    for name in [
+        "conv2d_0.tflite",
+        "softmax_1.tflite",
+        "concatenation_2.tflite",
+    ] {
+        let bytes = op_model(name);
+        assert!(try_all(&bytes).is_ok(), "{name} must run intact");
+        for n in 0..bytes.len() {
+            // Most prefixes fail to load; a prefix that drops only trailing padding may load.
+            let _ = try_all(&bytes[..n]);
+        }
+        let err = Model::from_bytes(&bytes[..bytes.len() / 2]).unwrap_err();
+        assert!(matches!(err, Error::Corrupt(_)), "{name}: {err}");
+    }
+}
+
+#[test]
+fn corrupted_bytes_never_panic() {
+    let bytes = op_model("depthwise_conv2d_1.tflite");
+    let mut state = 0x1234_5678u32;
+    let mut errors = 0;
+    for _ in 0..3000 {
+        let mut b = bytes.clone();
+        for _ in 0..4 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let i = (state as usize) % b.len();
+            b[i] = (state >> 24) as u8;
+        }
+        if try_all(&b).is_err() {
+            errors += 1;
+        }
+    }
+    assert!(
+        errors > 0,
+        "random corruption should be detected at least sometimes"
+    );
+}
+
+#[test]
+fn hostile_offsets_name_what_is_wrong() {
+    let mut bytes = op_model("add_0.tflite");
+    // Root offset pointing beyond the file.
+    bytes[0..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let err = Model::from_bytes(&bytes).unwrap_err();
+    assert_eq!(err, Error::Corrupt("model table"));
+    assert_eq!(
+        err.to_string(),
+        "corrupt or truncated model: bad model table"
+    );
+}
+
+#[test]
+fn small_arena_says_how_much_is_needed() {
+    let bytes = op_model("conv2d_0.tflite");
+    let model = Model::from_bytes(&bytes).unwrap();
+    let needed = Plan::new(&model).unwrap().arena_bytes();
+    let mut arena = vec![0u8; needed - 1];
+    match Interpreter::new(model, &mut arena) {
+        Err(Error::ArenaTooSmall {
+            needed: n,
+            available,
+        }) => {
+            assert_eq!((n, available), (needed, needed - 1));
+        }
+        other => panic!("expected ArenaTooSmall, got {other:?}"),
+    }
+    let mut arena = vec![0u8; needed];
+    assert!(Interpreter::new(model, &mut arena).is_ok());
+}
+
+#[test]
+fn plan_never_exceeds_sum_and_respects_lower_bound() {
+    for name in ["conv2d_1.tflite", "mean_0.tflite", "pad_3.tflite"] {
+        let bytes = op_model(name);
+        let model = Model::from_bytes(&bytes).unwrap();
+        let plan = Plan::new(&model).unwrap();
+        assert!(
+            plan.tensor_bytes + plan.scratch_bytes >= plan.lower_bound,
+            "{name}"
+        );
+        // Tensors that are alive together never overlap: single-op models keep input and
+        // output apart.
+        let i = model.input_tensor(0).unwrap();
+        let o = model.output_tensor(0).unwrap();
+        let (ri, ro) = (plan.range(i).unwrap(), plan.range(o).unwrap());
+        assert!(
+            ri.end <= ro.start || ro.end <= ri.start,
+            "{name}: {ri:?} {ro:?}"
+        );
+    }
+}
+
+#[test]
+fn typed_io_round_trips_and_checks_lengths() {
+    let bytes = op_model("relu_0.tflite");
+    let model = Model::from_bytes(&bytes).unwrap();
+    let mut arena = vec![0u8; Plan::new(&model).unwrap().arena_bytes()];
+    let mut nn = Interpreter::new(model, &mut arena).unwrap();
+    let n = nn.input(0).unwrap().data.len();
+    assert_eq!(
+        nn.set_input(0, &vec![0i8; n + 1]).unwrap_err(),
+        Error::WrongLength {
+            expected: n,
+            got: n + 1
+        }
+    );
+    let (scale, zp) = {
+        let v = nn.input(0).unwrap();
+        (v.scale, v.zero_point)
+    };
+    // Inputs at the zero point are real 0: ReLU keeps 0, i.e. the output's zero point.
+    nn.set_input(0, &vec![zp as i8; n]).unwrap();
+    nn.invoke().unwrap();
+    let out = nn.output(0).unwrap();
+    assert!(scale > 0.0);
+    assert!(out.data.iter().all(|&v| i32::from(v) == out.zero_point));
+    assert_eq!(nn.output(1).unwrap_err(), Error::NoSuchTensor { index: 1 });
+}
+
+#[test]
+fn summary_counts_ops_macs_and_npu_support() {
+    use facegate_nn::npu_support::neural_art_support;
+    let bytes = op_model("conv2d_0.tflite");
+    let model = Model::from_bytes(&bytes).unwrap();
+    let s = facegate_nn::Summary::new(&model).unwrap();
+    assert_eq!(s.nodes, 1);
+    assert_eq!(s.ops().len(), 1);
+    assert_eq!(s.ops()[0].name, "CONV_2D");
+    let f = model
+        .tensor(model.node(0).unwrap().input(1).unwrap())
+        .unwrap();
+    let o = model.tensor(model.output_tensor(0).unwrap()).unwrap();
+    let d = f.shape.dims();
+    assert_eq!(s.macs, (o.shape.num_elements() * d[1] * d[2] * d[3]) as u64);
+    assert_eq!(s.arena_bytes, Plan::new(&model).unwrap().arena_bytes());
+    // The NPU table runs CONV_2D; the CPU runs everything here.
+    struct Npu;
+    impl facegate_nn::Backend for Npu {
+        fn name(&self) -> &'static str {
+            "npu-table"
+        }
+        fn support(&self, code: i32) -> facegate_nn::backend::Support {
+            neural_art_support(code)
+        }
+        fn invoke(&mut self, _: &Model<'_>, _: &Plan, _: &mut [u8]) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+    assert_eq!(s.unsupported(&Npu).count(), 0);
+    assert_eq!(s.unsupported(&facegate_nn::Cpu).count(), 0);
+}
+
+#[test]
+fn unsupported_op_is_refused_with_node_and_name() {
+    // Turn the single node of a model into BATCH_MATMUL (builtin code 126) by patching its
+    // operator code table entry, then ask the CPU interpreter to take it.
+    let mut bytes = op_model("mul_0.tflite");
+    let model = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(model.node(0).unwrap().code, 18);
+    // The operator code (18 = MUL) is stored as a byte and an int32; the node's code is the
+    // larger of the two, so patching either to 126 makes it BATCH_MATMUL.
+    let mut found = false;
+    for i in 0..bytes.len() {
+        if bytes[i] != 18 {
+            continue;
+        }
+        bytes[i] = 126;
+        if let Ok(m) = Model::from_bytes(&bytes) {
+            if m.node(0).map(|n| n.code) == Ok(126) {
+                let mut arena = vec![0u8; 1 << 16];
+                let err = Interpreter::new(m, &mut arena).unwrap_err();
+                assert_eq!(
+                    err,
+                    Error::UnsupportedOp {
+                        node: 0,
+                        op: "BATCH_MATMUL",
+                        code: 126,
+                        backend: "CPU"
+                    }
+                );
+                assert!(err.to_string().contains("node 0: operator BATCH_MATMUL"));
+                found = true;
+                break;
+            }
+        }
+        bytes[i] = 18;
+    }
+    assert!(found, "could not patch the operator code");
+}
