@@ -104,18 +104,22 @@ impl<S: GalleryStore, const CAP: usize, const D: usize> PersistentGallery<S, CAP
         self.next_seq = self.next_seq.max(seq.saturating_add(1));
         if let Some(pos) = self.slots.iter().position(|s| s.id == identity.id) {
             let old = self.slots[pos];
-            let loser = if seq > old.seq {
-                self.gallery.delete(identity.id)?;
-                self.gallery.insert(identity)?;
-                self.slots[pos] = Slot {
-                    id: old.id,
-                    key,
-                    seq,
-                };
-                old.key
-            } else {
-                key
-            };
+            let mut loser = key;
+            if seq > old.seq {
+                // Swap in the newer version; if it cannot coexist (its name is taken by
+                // another identity, which this code never writes), keep the older one.
+                let previous = self.gallery.delete(identity.id)?;
+                if self.gallery.insert(identity).is_ok() {
+                    self.slots[pos] = Slot {
+                        id: old.id,
+                        key,
+                        seq,
+                    };
+                    loser = old.key;
+                } else {
+                    self.gallery.insert(previous)?;
+                }
+            }
             self.store.delete(loser).map_err(|_| Error::Store)?;
             report.stale_removed += 1;
             return Ok(());
@@ -439,6 +443,32 @@ mod tests {
         let (g, report) = PersistentGallery::<Mem, CAP, D>::load(g.into_store()).unwrap();
         assert_eq!((report.loaded, report.corrupt), (3, 0));
         assert_eq!(g.gallery().len(), 3);
+    }
+
+    #[test]
+    fn newer_duplicate_wins_and_older_is_removed() {
+        let mut store = Mem::new();
+        let mut buf = [0u8; 256];
+        let ident = |name| Identity {
+            id: 4,
+            name: make_name(name).unwrap(),
+            embedding: emb(1),
+        };
+        let n = record::encode(9, &ident("new"), &mut buf).unwrap();
+        store.write(0, &buf[..n]).unwrap();
+        let n = record::encode(3, &ident("old"), &mut buf).unwrap();
+        store.write(2, &buf[..n]).unwrap();
+        let (mut g, report) = PersistentGallery::<Mem, CAP, D>::load(store).unwrap();
+        assert_eq!((report.loaded, report.stale_removed), (1, 1));
+        assert_eq!(g.gallery().get(4).unwrap().name.as_str(), "new");
+        assert_eq!(g.store().keys().collect::<StdVec<_>>(), [0]);
+        // Sequence numbers continue above the highest seen.
+        g.rename(4, "newer").unwrap();
+        let mut raw = [0u8; 256];
+        let key = g.store().keys().next().unwrap();
+        let mut store = g.into_store();
+        let n = store.read(key, &mut raw).unwrap().unwrap();
+        assert_eq!(record::decode::<D>(&raw[..n]).unwrap().0, 10);
     }
 
     #[test]

@@ -224,6 +224,32 @@ pub fn decode<const N: usize>(
     Ok(())
 }
 
+/// Encodes a box and landmarks (input pixels) against `prior` with variances (0.1, 0.2):
+/// the exact inverse of the decoder, for building synthetic outputs and checking decoders.
+/// Returns the real-valued `loc[4]` and `landm[10]`.
+pub fn encode(
+    prior: &Prior,
+    bbox: &BBox,
+    landmarks: &[Point; 5],
+    width: f32,
+    height: f32,
+) -> ([f32; 4], [f32; 10]) {
+    let (p, w, h) = (prior, width, height);
+    let c = bbox.center();
+    let loc = [
+        (c.x / w - p.cx) / (0.1 * p.w),
+        (c.y / h - p.cy) / (0.1 * p.h),
+        libm::logf(bbox.width() / w / p.w) / 0.2,
+        libm::logf(bbox.height() / h / p.h) / 0.2,
+    ];
+    let mut lm = [0.0; 10];
+    for (k, q) in landmarks.iter().enumerate() {
+        lm[2 * k] = (q.x / w - p.cx) / (0.1 * p.w);
+        lm[2 * k + 1] = (q.y / h - p.cy) / (0.1 * p.h);
+    }
+    (loc, lm)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,23 +282,6 @@ mod tests {
         assert_eq!(table[2 * 40 * 30], l1);
         assert!(p.fill(&mut table[..10]).is_err());
         assert!(PriorBoxes::new(0, 10).is_err());
-    }
-
-    /// Encodes a box (model pixels) against a prior — the inverse of the decoder.
-    fn encode(p: &Prior, b: &BBox, lms: &[Point; 5], w: f32, h: f32) -> ([f32; 4], [f32; 10]) {
-        let c = b.center();
-        let loc = [
-            (c.x / w - p.cx) / (0.1 * p.w),
-            (c.y / h - p.cy) / (0.1 * p.h),
-            libm::logf(b.width() / w / p.w) / 0.2,
-            libm::logf(b.height() / h / p.h) / 0.2,
-        ];
-        let mut lm = [0.0; 10];
-        for k in 0..5 {
-            lm[2 * k] = (lms[k].x / w - p.cx) / (0.1 * p.w);
-            lm[2 * k + 1] = (lms[k].y / h - p.cy) / (0.1 * p.h);
-        }
-        (loc, lm)
     }
 
     struct Synth {
