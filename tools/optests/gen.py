@@ -89,13 +89,16 @@ def out_size(same, n, k, s, d):
     return (n + s - 1) // s if same else (n + s - eff) // s
 
 
-def gen_conv(rng, depthwise=False, grouped=False):
+def gen_conv(rng, depthwise=False, grouped=False, pointwise=False, wide=False,
+             per_tensor=False):
     b = Builder()
     h, w = int(rng.integers(3, 12)), int(rng.integers(3, 12))
-    cin = int(rng.integers(1, 12))
+    cin = int(rng.integers(60, 140)) if wide else int(rng.integers(1, 12))
     k = int(rng.choice([1, 3, 5])) if not depthwise else int(rng.choice([3, 5]))
     s = int(rng.integers(1, 3))
     d = 1 if s > 1 else int(rng.integers(1, 3))
+    if pointwise:
+        k, s, d, cin = 1, 1, 1, int(rng.integers(8, 48))
     same = bool(rng.integers(0, 2))
     oh, ow = out_size(same, h, k, s, d), out_size(same, w, k, s, d)
     if oh <= 0 or ow <= 0:
@@ -103,19 +106,19 @@ def gen_conv(rng, depthwise=False, grouped=False):
     si, zi = qparams(rng)
     so, zo = qparams(rng, 0.02, 0.3)
     if depthwise:
-        mult = int(rng.choice([1, 1, 2]))
+        mult = 1 if wide else int(rng.choice([1, 1, 2]))
         cout = cin * mult
         fshape, qdim = [1, k, k, cout], 3
     else:
         groups = 2 if grouped else 1
         cin = cin * groups
-        cout = int(rng.integers(1, 9)) * groups
+        cout = int(rng.integers(8, 40) if pointwise else rng.integers(1, 9)) * groups
         fshape, qdim = [cout, k, k, cin // groups], 0
-    fs = rng.uniform(0.002, 0.05, size=cout).astype(np.float32)
+    fs = rng.uniform(0.002, 0.05, size=1 if per_tensor else cout).astype(np.float32)
     x = b.tensor([1, h, w, cin], T_I8, scale=si, zp=zi)
     f = b.tensor(fshape, T_I8, i8(rng, fshape), fs, 0, qdim)
     bias = b.tensor([cout], T_I32, rng.integers(-3000, 3000, size=cout, dtype=np.int32),
-                    (si * fs).astype(np.float32), 0)
+                    (si * np.broadcast_to(fs, (cout,))).astype(np.float32), 0)
     y = b.tensor([1, oh, ow, cout], T_I8, scale=so, zp=zo)
     if depthwise:
         o = S.DepthwiseConv2DOptionsT()
@@ -132,13 +135,16 @@ def gen_conv(rng, depthwise=False, grouped=False):
     return b.finish(code, [x, f, bias], [y], [x], ot, o)
 
 
-def gen_fc(rng, per_channel=False):
+def gen_fc(rng, per_channel=False, four_d=False):
     b = Builder()
     batch, depth, units = int(rng.integers(1, 4)), int(rng.integers(1, 40)), int(rng.integers(1, 20))
+    if four_d:
+        batch, hw, c = 1, int(rng.integers(1, 4)), int(rng.integers(1, 8))
+        depth = hw * hw * c
     si, zi = qparams(rng)
     so, zo = qparams(rng, 0.05, 0.5)
     fs = rng.uniform(0.002, 0.05, size=units if per_channel else 1).astype(np.float32)
-    x = b.tensor([batch, depth], T_I8, scale=si, zp=zi)
+    x = b.tensor([1, hw, hw, c] if four_d else [batch, depth], T_I8, scale=si, zp=zi)
     f = b.tensor([units, depth], T_I8, i8(rng, (units, depth)), fs, 0, 0)
     bias = b.tensor([units], T_I32, rng.integers(-3000, 3000, size=units, dtype=np.int32),
                     (si * fs).astype(np.float32), 0)
@@ -224,10 +230,13 @@ def gen_pool(rng, code):
     return b.finish(code, [x], [y], [x], S.BuiltinOptions.Pool2DOptions, o)
 
 
-def gen_mean(rng):
+def gen_mean(rng, global_pool=False):
     b = Builder()
     shape = nhwc(rng, 1, 8)
     axes = [[1, 2], [1], [2], [-1], [3], [1, 2, 3]][int(rng.integers(0, 6))]
+    if global_pool:
+        shape = [1, int(rng.integers(3, 10)), int(rng.integers(3, 10)), int(rng.integers(16, 80))]
+        axes = [1, 2]
     keep = bool(rng.integers(0, 2))
     norm = sorted({a % 4 for a in axes})
     out = [1 if i in norm else d for i, d in enumerate(shape)] if keep else \
@@ -287,10 +296,12 @@ def gen_pad(rng):
     return b.finish(S.BuiltinOperator.PAD, [x, pt], [y], [x])
 
 
-def gen_resize(rng, bilinear):
+def gen_resize(rng, bilinear, double=False):
     b = Builder()
     shape = nhwc(rng, 1, 7)
     oh, ow = int(rng.integers(1, 15)), int(rng.integers(1, 15))
+    if double:
+        oh, ow = 2 * shape[1], 2 * shape[2]
     mode = int(rng.integers(0, 3))  # 0 plain, 1 align_corners, 2 half_pixel
     si, zi = qparams(rng)
     x = b.tensor(shape, T_I8, scale=si, zp=zi)
@@ -307,10 +318,10 @@ def gen_resize(rng, bilinear):
     return b.finish(code, [x, sz], [y], [x], ot, o)
 
 
-def gen_softmax(rng):
+def gen_softmax(rng, wide=False):
     b = Builder()
-    shape = [1, int(rng.integers(1, 5)), int(rng.integers(2, 30))]
-    si, zi = qparams(rng, 0.02, 0.5)
+    shape = [1, int(rng.integers(1, 5)), int(rng.integers(100, 300) if wide else rng.integers(2, 30))]
+    si, zi = qparams(rng, 0.3, 2.0) if wide else qparams(rng, 0.02, 0.5)
     x = b.tensor(shape, T_I8, scale=si, zp=zi)
     y = b.tensor(shape, T_I8, scale=1.0 / 256, zp=-128)
     o = S.SoftmaxOptionsT()
@@ -356,9 +367,14 @@ def gen_strided_slice(rng):
         strides.append(s)
     si, zi = qparams(rng)
     bm, em = int(rng.integers(0, 16)), int(rng.integers(0, 16))
+    shrink = 1 << int(rng.integers(1, 4)) if rng.random() < 0.5 else 0
     full = [np.arange(d) for d in shape]
     sel = []
     for i, d in enumerate(shape):
+        if shrink & (1 << i):
+            begin[i], end[i], strides[i] = int(rng.integers(0, d)), 0, 1
+            bm &= ~(1 << i)
+            continue
         bb = None if bm & (1 << i) else begin[i]
         ee = None if em & (1 << i) else end[i]
         if ee is not None and ee < -d:
@@ -366,11 +382,13 @@ def gen_strided_slice(rng):
         sel.append(full[i][slice(bb, ee, strides[i])].size)
     x = b.tensor(shape, T_I8, scale=si, zp=zi)
     tb = b.tensor([4], T_I32, np.array(begin, dtype=np.int32))
+    end = [b_ + 1 if shrink & (1 << i) else e for i, (b_, e) in enumerate(zip(begin, end))]
     te = b.tensor([4], T_I32, np.array(end, dtype=np.int32))
     ts = b.tensor([4], T_I32, np.array(strides, dtype=np.int32))
     y = b.tensor(sel, T_I8, scale=si, zp=zi)
     o = S.StridedSliceOptionsT()
     o.beginMask, o.endMask = bm, em
+    o.shrinkAxisMask = shrink
     return b.finish(S.BuiltinOperator.STRIDED_SLICE, [x, tb, te, ts], [y], [x],
                     S.BuiltinOptions.StridedSliceOptions, o)
 
@@ -399,6 +417,13 @@ GENERATORS = {
     "depthwise_conv2d": lambda r: gen_conv(r, depthwise=True),
     "fully_connected": lambda r: gen_fc(r),
     "fully_connected_per_channel": lambda r: gen_fc(r, per_channel=True),
+    "fully_connected_4d": lambda r: gen_fc(r, four_d=True),
+    "conv2d_pointwise": lambda r: gen_conv(r, pointwise=True),
+    "conv2d_per_tensor": lambda r: gen_conv(r, per_tensor=True),
+    "depthwise_conv2d_wide": lambda r: gen_conv(r, depthwise=True, wide=True),
+    "softmax_wide": lambda r: gen_softmax(r, wide=True),
+    "mean_global": lambda r: gen_mean(r, global_pool=True),
+    "resize_nearest_neighbor_2x": lambda r: gen_resize(r, False, double=True),
     "add": lambda r: gen_binary(r, BO.ADD),
     "mul": lambda r: gen_binary(r, BO.MUL),
     "logistic": lambda r: gen_unary(r, BO.LOGISTIC, 1.0 / 256, -128),

@@ -84,6 +84,20 @@ impl Shape {
     }
 }
 
+/// Advances a row-major multi-index over `dims` (last axis fastest), wrapping to all zeros
+/// after the last element. Axes whose `dims` entry is 0 or 1 never move.
+pub fn next_index(idx: &mut [usize; MAX_RANK], dims: &[usize; MAX_RANK]) {
+    let mut d = MAX_RANK;
+    while d > 0 {
+        d -= 1;
+        idx[d] += 1;
+        if idx[d] < dims[d] {
+            return;
+        }
+        idx[d] = 0;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +111,21 @@ mod tests {
         assert!(Shape::new(&[1; 7]).is_err());
         assert_eq!(Shape::new(&[1, 2, 3, 4, 5]).unwrap().to4(), None);
         assert_eq!(Shape::scalar().num_elements(), 1);
+    }
+
+    #[test]
+    fn multi_index_counts_row_major() {
+        let dims = [1, 1, 1, 1, 2, 3];
+        let mut idx = [0; MAX_RANK];
+        next_index(&mut idx, &dims);
+        assert_eq!(idx[4..], [0, 1]);
+        for _ in 0..2 {
+            next_index(&mut idx, &dims);
+        }
+        assert_eq!(idx[4..], [1, 0]);
+        for _ in 0..3 {
+            next_index(&mut idx, &dims);
+        }
+        assert_eq!(idx, [0; MAX_RANK], "wraps after the last element");
     }
 }

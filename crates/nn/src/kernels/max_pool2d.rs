@@ -18,16 +18,11 @@ pub fn max_pool2d(
     for b in 0..output.n {
         for oy in 0..output.h {
             for ox in 0..output.w {
-                let y0 = (oy * w.stride_h) as isize - w.pad_h as isize;
-                let x0 = (ox * w.stride_w) as isize - w.pad_w as isize;
-                let ys = (-y0).max(0) as usize;
-                let ye = (fh as isize).min(input.h as isize - y0).max(0) as usize;
-                let xs = (-x0).max(0) as usize;
-                let xe = (fw as isize).min(input.w as isize - x0).max(0) as usize;
+                let (y0, x0, fys, fxs) = w.clip(oy, ox, fh, fw, input.h, input.w);
                 for c in 0..output.c {
                     let mut m = i32::from(i8::MIN);
-                    for fy in ys..ye {
-                        for fx in xs..xe {
+                    for fy in fys.clone() {
+                        for fx in fxs.clone() {
                             let iy = (y0 + fy as isize) as usize;
                             let ix = (x0 + fx as isize) as usize;
                             m = m.max(i32::from(x[input.at(b, iy, ix, c)]));

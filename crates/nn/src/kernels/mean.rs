@@ -4,7 +4,7 @@
 //! (`(m << shift) / n`, shift = min(⌊log2 n⌋, 32, 31 + exponent)).
 
 use crate::quant::QuantizedMultiplier;
-use crate::shape::MAX_RANK;
+use crate::shape::{next_index, MAX_RANK};
 
 /// Folds the element count `n` into the multiplier the way TFLite does.
 pub fn mean_multiplier(m: QuantizedMultiplier, n: usize) -> QuantizedMultiplier {
@@ -38,6 +38,7 @@ pub fn mean(
         }
     }
     let mm = mean_multiplier(m, n);
+    let red_dims: [usize; MAX_RANK] = core::array::from_fn(|i| if reduce[i] { dims[i] } else { 1 });
     let out_len: usize = out_dims.iter().product();
     for (o, yo) in y.iter_mut().enumerate().take(out_len) {
         // Decompose the output index.
@@ -48,26 +49,14 @@ pub fn mean(
             rem /= out_dims[i];
         }
         let mut sum = 0i32;
-        let mut idx = base;
+        let mut off = [0usize; MAX_RANK];
         for _ in 0..n {
             let mut flat = 0usize;
             for i in 0..MAX_RANK {
-                flat = flat * dims[i] + idx[i];
+                flat = flat * dims[i] + base[i] + off[i];
             }
             sum = sum.wrapping_add(i32::from(x[flat]));
-            // Next position over the reduced axes.
-            let mut d = MAX_RANK;
-            while d > 0 {
-                d -= 1;
-                if !reduce[d] {
-                    continue;
-                }
-                idx[d] += 1;
-                if idx[d] < dims[d] {
-                    break;
-                }
-                idx[d] = 0;
-            }
+            next_index(&mut off, &red_dims);
         }
         let shifted = sum.wrapping_sub(input_zp.wrapping_mul(n as i32));
         *yo = mm.apply(shifted).wrapping_add(output_zp).clamp(-128, 127) as i8;

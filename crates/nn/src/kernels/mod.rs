@@ -93,6 +93,33 @@ pub struct Window {
     pub pad_w: usize,
 }
 
+impl Window {
+    /// The part of a pooling window at output `(oy, ox)` that lies inside an `h × w` input:
+    /// `(origin_y, origin_x, fy_range, fx_range)` with filter-relative ranges.
+    pub fn clip(
+        &self,
+        oy: usize,
+        ox: usize,
+        fh: usize,
+        fw: usize,
+        h: usize,
+        w: usize,
+    ) -> (
+        isize,
+        isize,
+        core::ops::Range<usize>,
+        core::ops::Range<usize>,
+    ) {
+        let y0 = (oy * self.stride_h) as isize - self.pad_h as isize;
+        let x0 = (ox * self.stride_w) as isize - self.pad_w as isize;
+        let ys = (-y0).max(0) as usize;
+        let ye = (fh as isize).min(h as isize - y0).max(0) as usize;
+        let xs = (-x0).max(0) as usize;
+        let xe = (fw as isize).min(w as isize - x0).max(0) as usize;
+        (y0, x0, ys..ye.max(ys), xs..xe.max(xs))
+    }
+}
+
 /// Output zero point and clamp of a requantising kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputStage {

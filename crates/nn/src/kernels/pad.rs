@@ -2,7 +2,7 @@
 //! PAD (and PADV2 with a constant), any element size: copies the input into the middle of
 //! the output and fills the border with a pad value (the output zero point for int8 PAD).
 
-use crate::shape::MAX_RANK;
+use crate::shape::{next_index, MAX_RANK};
 
 /// Pads a right-aligned rank-6 tensor of `elem`-byte elements; `before[i]` elements are
 /// inserted ahead of axis `i`, `fill` is one element's bytes.
@@ -21,23 +21,16 @@ pub fn pad(
     // Copy input rows (last axis contiguous).
     let rows: usize = in_dims[..MAX_RANK - 1].iter().product();
     let row_len = in_dims[MAX_RANK - 1] * elem;
+    let mut row_dims = in_dims;
+    row_dims[MAX_RANK - 1] = 1;
     let mut idx = [0usize; MAX_RANK];
     for r in 0..rows {
         let mut flat = 0usize;
         for i in 0..MAX_RANK {
-            let v = if i == MAX_RANK - 1 { 0 } else { idx[i] };
-            flat = flat * out_dims[i] + v + before[i];
+            flat = flat * out_dims[i] + idx[i] + before[i];
         }
         let dst = flat * elem;
         y[dst..dst + row_len].copy_from_slice(&x[r * row_len..(r + 1) * row_len]);
-        let mut d = MAX_RANK - 1;
-        while d > 0 {
-            d -= 1;
-            idx[d] += 1;
-            if idx[d] < in_dims[d] {
-                break;
-            }
-            idx[d] = 0;
-        }
+        next_index(&mut idx, &row_dims);
     }
 }

@@ -2,7 +2,7 @@
 //! STRIDED_SLICE (TFLite `StartForAxis`/`StopForAxis` semantics with begin, end and
 //! shrink-axis masks) over tensors of `elem`-byte elements.
 
-use crate::shape::MAX_RANK;
+use crate::shape::{next_index, MAX_RANK};
 
 /// Resolved start, stop and stride of one axis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,15 +114,7 @@ pub fn strided_slice(
             src = src * in_dims[i] + v as usize;
         }
         y[o * elem..(o + 1) * elem].copy_from_slice(&x[src * elem..(src + 1) * elem]);
-        let mut d = MAX_RANK;
-        while d > 0 {
-            d -= 1;
-            idx[d] += 1;
-            if idx[d] < counts[d] {
-                break;
-            }
-            idx[d] = 0;
-        }
+        next_index(&mut idx, &counts);
     }
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! TRANSPOSE: permutes the axes of a tensor of `elem`-byte elements.
 
-use crate::shape::MAX_RANK;
+use crate::shape::{next_index, MAX_RANK};
 
 /// `out[i0..] = in[perm-applied index]`, with `perm` right-aligned to rank 6 (leading
 /// identity axes) and `in_dims` right-aligned likewise.
@@ -30,14 +30,6 @@ pub fn transpose(
             src += idx[i] * in_strides[perm[i]];
         }
         y[o * elem..(o + 1) * elem].copy_from_slice(&x[src * elem..(src + 1) * elem]);
-        let mut d = MAX_RANK;
-        while d > 0 {
-            d -= 1;
-            idx[d] += 1;
-            if idx[d] < out_dims[d] {
-                break;
-            }
-            idx[d] = 0;
-        }
+        next_index(&mut idx, &out_dims);
     }
 }
