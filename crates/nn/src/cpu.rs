@@ -177,6 +177,11 @@ fn i8s_mut(b: &mut [u8]) -> &mut [i8] {
 fn stage(out: &TensorInfo<'_>, act: Activation) -> Result<OutputStage, Error> {
     let (scale, zp) = out.scale_zp()?;
     let (min, max) = quant::activation_range(act, scale, zp);
+    if min > max {
+        return Err(Error::InvalidModel(
+            "fused activation leaves no representable output",
+        ));
+    }
     Ok(OutputStage {
         offset: zp,
         min,

@@ -52,11 +52,27 @@ fn every_truncation_is_an_error() {
 
 #[test]
 fn corrupted_bytes_never_panic() {
-    let bytes = op_model("depthwise_conv2d_1.tflite");
+    for name in [
+        "depthwise_conv2d_1.tflite",
+        "conv2d_2.tflite",
+        "fully_connected_0.tflite",
+        "mean_1.tflite",
+        "softmax_0.tflite",
+        "strided_slice_2.tflite",
+        "resize_bilinear_1.tflite",
+        "pad_0.tflite",
+        "hard_swish_0.tflite",
+        "add_2.tflite",
+    ] {
+        corrupt_many(&op_model(name));
+    }
+}
+
+fn corrupt_many(bytes: &[u8]) {
     let mut state = 0x1234_5678u32;
     let mut errors = 0;
     for _ in 0..3000 {
-        let mut b = bytes.clone();
+        let mut b = bytes.to_vec();
         for _ in 0..4 {
             state ^= state << 13;
             state ^= state >> 17;
