@@ -396,7 +396,7 @@ impl<'a> Model<'a> {
             None => None,
         };
         if let (Some(q), Some(DType::I8)) = (quant, dtype) {
-            if !(-128..=127).contains(&q.zero_point) || !(q.scale.is_finite() && q.scale > 0.0) {
+            if !((-128..=127).contains(&q.zero_point) && q.scale.is_finite() && q.scale > 0.0) {
                 return Err(Error::InvalidModel(
                     "int8 tensor with an invalid scale or zero point",
                 ));
