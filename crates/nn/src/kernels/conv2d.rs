@@ -25,15 +25,18 @@ pub struct ConvGeometry {
     pub window: Window,
 }
 
-/// Dot product of two int8 vectors, the second offset by `offset` (written so that LLVM
-/// vectorises it into Helium/NEON).
+/// `Σ a · (b + offset)` over two int8 vectors, computed as `Σ a·b + offset · Σ a` (equal in
+/// wrapping int32 arithmetic) so that both sums are plain int8 reductions LLVM vectorises
+/// into Helium `vmlava.s8` / `vaddva.s8`.
 #[inline]
-fn dot_offset(a: &[i8], b: &[i8], offset: i32) -> i32 {
-    let mut acc = 0i32;
+pub fn dot_offset(a: &[i8], b: &[i8], offset: i32) -> i32 {
+    let mut prod = 0i32;
+    let mut sum = 0i32;
     for (&x, &y) in a.iter().zip(b) {
-        acc = acc.wrapping_add(i32::from(x) * (i32::from(y) + offset));
+        prod = prod.wrapping_add(i32::from(x) * i32::from(y));
+        sum = sum.wrapping_add(i32::from(x));
     }
-    acc
+    prod.wrapping_add(offset.wrapping_mul(sum))
 }
 
 /// Reference convolution (OHWI filter `[out_c, kh, kw, filter_c]`).
@@ -148,6 +151,20 @@ pub fn conv2d(
 mod tests {
     use super::*;
     use crate::kernels::test_rng::Rng;
+
+    #[test]
+    fn dot_offset_equals_the_direct_sum() {
+        let mut rng = Rng(3);
+        for n in [0usize, 1, 7, 16, 33, 100] {
+            let a = rng.i8s(n);
+            let b = rng.i8s(n);
+            let off = rng.range(0, 256) as i32 - 128;
+            let direct: i32 = (0..n)
+                .map(|i| i32::from(a[i]) * (i32::from(b[i]) + off))
+                .sum();
+            assert_eq!(dot_offset(&a[..n], &b[..n], off), direct);
+        }
+    }
 
     #[test]
     fn pointwise_matches_reference() {
