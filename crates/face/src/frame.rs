@@ -140,9 +140,32 @@ impl<'a> Frame<'a> {
 
     /// Caller guarantees `x < width`, `y < height`; construction guarantees the bytes exist.
     fn rgb_in(&self, x: usize, y: usize) -> [u8; 3] {
-        let line = y * self.stride;
         match self.format {
-            PixelFormat::Rgb565 => {
+            PixelFormat::Rgb565 => self.px::<FMT_RGB565>(x, y),
+            PixelFormat::Rgb888 => self.px::<FMT_RGB888>(x, y),
+            PixelFormat::Bgr888 => self.px::<FMT_BGR888>(x, y),
+            PixelFormat::Yuyv => self.px::<FMT_YUYV>(x, y),
+        }
+    }
+
+    /// The format code for [`px`](Self::px).
+    pub(crate) fn format_code(&self) -> u8 {
+        match self.format {
+            PixelFormat::Rgb565 => FMT_RGB565,
+            PixelFormat::Rgb888 => FMT_RGB888,
+            PixelFormat::Bgr888 => FMT_BGR888,
+            PixelFormat::Yuyv => FMT_YUYV,
+        }
+    }
+
+    /// Pixel read with the format fixed at compile time (`F` must be this frame's
+    /// [`format_code`](Self::format_code)), for resampling loops; `x < width`, `y < height`
+    /// (indexing stays bounds-checked either way).
+    #[inline(always)]
+    pub(crate) fn px<const F: u8>(&self, x: usize, y: usize) -> [u8; 3] {
+        let line = y * self.stride;
+        match F {
+            FMT_RGB565 => {
                 let o = line + 2 * x;
                 let v = u16::from_le_bytes([self.data[o], self.data[o + 1]]);
                 let r = ((v >> 11) & 0x1f) as u8;
@@ -154,15 +177,15 @@ impl<'a> Frame<'a> {
                     (b << 3) | (b >> 2),
                 ]
             }
-            PixelFormat::Rgb888 => {
+            FMT_RGB888 => {
                 let o = line + 3 * x;
                 [self.data[o], self.data[o + 1], self.data[o + 2]]
             }
-            PixelFormat::Bgr888 => {
+            FMT_BGR888 => {
                 let o = line + 3 * x;
                 [self.data[o + 2], self.data[o + 1], self.data[o]]
             }
-            PixelFormat::Yuyv => {
+            _ => {
                 let pair = line + 4 * (x / 2);
                 let y_val = self.data[pair + 2 * (x % 2)];
                 yuv_to_rgb(y_val, self.data[pair + 1], self.data[pair + 3])
@@ -170,6 +193,11 @@ impl<'a> Frame<'a> {
         }
     }
 }
+
+pub(crate) const FMT_RGB565: u8 = 0;
+pub(crate) const FMT_RGB888: u8 = 1;
+pub(crate) const FMT_BGR888: u8 = 2;
+pub(crate) const FMT_YUYV: u8 = 3;
 
 /// BT.601 limited-range YCbCr to RGB in integer arithmetic (8-bit fixed-point coefficients).
 pub fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {

@@ -4,7 +4,7 @@
 //! Coordinates here are pixel indices (pixel `i`'s centre is at `i`), as in OpenCV's
 //! `warpAffine`; the [`Affine`] maps an output (model) pixel to the frame position it samples.
 
-use crate::frame::Frame;
+use crate::frame::{Frame, FMT_BGR888, FMT_RGB565, FMT_RGB888, FMT_YUYV};
 use crate::geometry::Point;
 use crate::preprocess::PixelEncoder;
 use crate::Error;
@@ -192,44 +192,113 @@ pub fn warp(
     }
     let da = to_fixed(map.a)?;
     let dc = to_fixed(map.c)?;
-    let sampler = Sampler {
-        frame,
-        border,
-        w: frame.width() as i64,
-        h: frame.height() as i64,
+    let (w, h) = (frame.width() as i64, frame.height() as i64);
+    let run = Run {
+        map,
+        region: r,
+        da,
+        dc,
+        interp,
     };
-    for y in r.y0..r.y1 {
-        // Row start from the float map (bounds drift to one row), then fixed-point steps.
-        let start = map.apply(Point::new(r.x0 as f32, y as f32));
-        let mut sx = to_fixed(start.x)?;
-        let mut sy = to_fixed(start.y)?;
-        for x in r.x0..r.x1 {
-            let rgb = match interp {
-                Interp::Nearest => sampler.nearest(sx, sy),
-                Interp::Bilinear => sampler.bilinear(sx, sy),
-            };
-            canvas.put(x, y, enc.encode(rgb));
-            sx += da;
-            sy += dc;
-        }
+    match frame.format_code() {
+        FMT_RGB565 => run.rows(
+            &Sampler::<FMT_RGB565> {
+                frame,
+                border,
+                w,
+                h,
+            },
+            enc,
+            canvas,
+        ),
+        FMT_RGB888 => run.rows(
+            &Sampler::<FMT_RGB888> {
+                frame,
+                border,
+                w,
+                h,
+            },
+            enc,
+            canvas,
+        ),
+        FMT_BGR888 => run.rows(
+            &Sampler::<FMT_BGR888> {
+                frame,
+                border,
+                w,
+                h,
+            },
+            enc,
+            canvas,
+        ),
+        _ => run.rows(
+            &Sampler::<FMT_YUYV> {
+                frame,
+                border,
+                w,
+                h,
+            },
+            enc,
+            canvas,
+        ),
     }
-    Ok(())
 }
 
-struct Sampler<'f, 'a> {
+/// One warp's loop parameters.
+struct Run<'m> {
+    map: &'m Affine,
+    region: Region,
+    da: i64,
+    dc: i64,
+    interp: Interp,
+}
+
+impl Run<'_> {
+    /// The pixel loop, monomorphised per pixel format.
+    fn rows<const F: u8>(
+        &self,
+        sampler: &Sampler<'_, '_, F>,
+        enc: &PixelEncoder,
+        canvas: &mut Canvas<'_>,
+    ) -> Result<(), Error> {
+        let r = self.region;
+        for y in r.y0..r.y1 {
+            // Row start from the float map (bounds drift to one row), then fixed-point steps.
+            let start = self.map.apply(Point::new(r.x0 as f32, y as f32));
+            let mut sx = to_fixed(start.x)?;
+            let mut sy = to_fixed(start.y)?;
+            for x in r.x0..r.x1 {
+                let rgb = match self.interp {
+                    Interp::Nearest => sampler.nearest(sx, sy),
+                    Interp::Bilinear => sampler.bilinear(sx, sy),
+                };
+                canvas.put(x, y, enc.encode(rgb));
+                sx += self.da;
+                sy += self.dc;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads frame pixels for a sample position; `F` is the frame's format code.
+struct Sampler<'f, 'a, const F: u8> {
     frame: &'f Frame<'a>,
     border: Border,
     w: i64,
     h: i64,
 }
 
-impl Sampler<'_, '_> {
+impl<const F: u8> Sampler<'_, '_, F> {
+    /// Pixel (`x`, `y`) or the border's answer outside the frame.
     fn at(&self, x: i64, y: i64) -> [u8; 3] {
+        let inside = x >= 0 && y >= 0 && x < self.w && y < self.h;
         match self.border {
-            Border::Constant(c) if x < 0 || y < 0 || x >= self.w || y >= self.h => c,
-            _ => self
-                .frame
-                .rgb_clamped(x.clamp(-1, self.w) as i32, y.clamp(-1, self.h) as i32),
+            Border::Constant(c) if !inside => c,
+            _ => self.frame.px::<F>(
+                x.clamp(0, self.w - 1) as usize,
+                y.clamp(0, self.h - 1) as usize,
+            ),
         }
     }
 
@@ -240,17 +309,27 @@ impl Sampler<'_, '_> {
     fn bilinear(&self, sx: i64, sy: i64) -> [u8; 3] {
         let x0 = sx >> FRAC;
         let y0 = sy >> FRAC;
-        if let Border::Constant(c) = self.border {
-            if x0 < -1 || y0 < -1 || x0 >= self.w || y0 >= self.h {
-                return c;
+        let (p00, p01, p10, p11);
+        if x0 >= 0 && y0 >= 0 && x0 + 1 < self.w && y0 + 1 < self.h {
+            // Interior: all four neighbours exist.
+            let (x, y) = (x0 as usize, y0 as usize);
+            p00 = self.frame.px::<F>(x, y);
+            p01 = self.frame.px::<F>(x + 1, y);
+            p10 = self.frame.px::<F>(x, y + 1);
+            p11 = self.frame.px::<F>(x + 1, y + 1);
+        } else {
+            if let Border::Constant(c) = self.border {
+                if x0 < -1 || y0 < -1 || x0 >= self.w || y0 >= self.h {
+                    return c;
+                }
             }
+            p00 = self.at(x0, y0);
+            p01 = self.at(x0 + 1, y0);
+            p10 = self.at(x0, y0 + 1);
+            p11 = self.at(x0 + 1, y0 + 1);
         }
         let fx = ((sx & (ONE - 1)) >> (FRAC - 8)) as u32;
         let fy = ((sy & (ONE - 1)) >> (FRAC - 8)) as u32;
-        let p00 = self.at(x0, y0);
-        let p01 = self.at(x0 + 1, y0);
-        let p10 = self.at(x0, y0 + 1);
-        let p11 = self.at(x0 + 1, y0 + 1);
         let w00 = (256 - fx) * (256 - fy);
         let w01 = fx * (256 - fy);
         let w10 = (256 - fx) * fy;
@@ -417,5 +496,49 @@ mod tests {
         .is_err());
         let mut short = [0i8; 10];
         assert!(Canvas::new(&mut short, 2, 2).is_err());
+    }
+
+    #[test]
+    fn every_pixel_format_warps_like_its_rgb888_equivalent() {
+        let (w, h) = (10, 6);
+        let raw: std::vec::Vec<u8> = (0..w * h * 3).map(|i| (i * 53 % 256) as u8).collect();
+        let map = Affine {
+            a: 0.7,
+            b: 0.2,
+            tx: -1.3,
+            c: -0.2,
+            d: 0.7,
+            ty: 0.6,
+        };
+        let enc = raw_encoder(ChannelOrder::Rgb);
+        for format in [
+            PixelFormat::Rgb565,
+            PixelFormat::Rgb888,
+            PixelFormat::Bgr888,
+            PixelFormat::Yuyv,
+        ] {
+            let n = w * h * format.bytes_per_pixel();
+            let frame = Frame::packed(&raw[..n], w, h, format).unwrap();
+            // The same picture as RGB888, through the generic accessor.
+            let mut rgb = std::vec![0u8; w * h * 3];
+            for y in 0..h {
+                for x in 0..w {
+                    let o = 3 * (y * w + x);
+                    rgb[o..o + 3].copy_from_slice(&frame.rgb(x, y).unwrap());
+                }
+            }
+            let reference = Frame::packed(&rgb, w, h, PixelFormat::Rgb888).unwrap();
+            for border in [Border::Replicate, Border::Constant([9, 99, 199])] {
+                for interp in [Interp::Nearest, Interp::Bilinear] {
+                    let mut a = [0i8; 8 * 8 * 3];
+                    let mut b = [0i8; 8 * 8 * 3];
+                    let mut ca = Canvas::new(&mut a, 8, 8).unwrap();
+                    let mut cb = Canvas::new(&mut b, 8, 8).unwrap();
+                    warp(&frame, &map, interp, border, &enc, &mut ca, None).unwrap();
+                    warp(&reference, &map, interp, border, &enc, &mut cb, None).unwrap();
+                    assert_eq!(a, b, "{format:?} {border:?} {interp:?}");
+                }
+            }
+        }
     }
 }
