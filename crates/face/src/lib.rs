@@ -3,7 +3,32 @@
 //! recognition, gallery, enrolment and tracking.
 //!
 //! Everything operates on int8 tensors handed in as slices together with their
-//! quantisation ([`Quant`]); the inference engine lives in `facegate-nn`.
+//! quantisation ([`Quant`]); the inference engine lives in `facegate-nn`. Nothing allocates:
+//! capacities are const generics, buffers are the caller's.
+//!
+//! One frame, as the kiosk drives it (`tests/pipeline.rs` runs this with synthetic outputs):
+//!
+//! ```text
+//! let frame = Frame::new(buf, w, h, stride, PixelFormat::Rgb565)?;
+//! let lb = preprocess(&frame, &det_spec, &det_encoder, det_input)?;      // letterbox + LUT
+//! /* engine: detector */
+//! retinaface::decode(&outputs, &priors, &cfg, &lb, &mut dets)?;          // frame coords
+//! tracker.update(&dets);
+//! tracker.work(&mut todo);                                                // budgeted
+//! for id in todo {
+//!     let d = tracker.get(id).unwrap().detection();
+//!     align_face(&frame, &d.landmarks, &ARCFACE_112, &rec_encoder, &mut rec_canvas)?;
+//!     BoxCrop { scale: 2.7, square: false }.crop(&frame, &d.bbox, &spoof_encoder, &mut c)?;
+//!     /* engine: anti-spoof, recognizer */
+//!     let live = LivenessPolicy::DTN.decide(dtn_spoof_score(s, sq, m, mq)?);
+//!     let emb = Embedding::<192>::from_i8(rec_out, rec_zp)?;
+//!     let outcome = match_face(store.gallery(), &emb, &MatchPolicy::default());
+//!     tracker.record(id, Observation { identity: outcome.id(), liveness: live });
+//!     let shown = verdict(&outcome, tracker.get(id).unwrap().liveness(tracker.config()), false);
+//! }
+//! // enrolment: Enroller::offer(&Sample { .. }) -> Guidance, then
+//! // PersistentGallery::enroll(name, enroller.template()?)
+//! ```
 #![no_std]
 #![deny(unsafe_code)]
 
