@@ -52,21 +52,34 @@ class Builder:
         return len(self.tensors) - 1
 
     def finish(self, code, inputs, outputs, graph_inputs, opts_type=0, opts=None):
-        op = S.OperatorT()
-        op.opcodeIndex = 0
-        op.inputs, op.outputs = list(inputs), list(outputs)
-        op.builtinOptionsType = opts_type
-        op.builtinOptions = opts
+        return self.finish_graph([(code, inputs, outputs, opts_type, opts)], graph_inputs,
+                                 outputs)
+
+    def finish_graph(self, nodes, graph_inputs, graph_outputs):
+        """nodes: [(builtin code, inputs, outputs, options type, options)] in run order."""
+        codes, ops = [], []
+        for code, inputs, outputs, opts_type, opts in nodes:
+            if code not in codes:
+                codes.append(code)
+            op = S.OperatorT()
+            op.opcodeIndex = codes.index(code)
+            op.inputs, op.outputs = list(inputs), list(outputs)
+            op.builtinOptionsType = opts_type
+            op.builtinOptions = opts
+            ops.append(op)
         sg = S.SubGraphT()
-        sg.tensors, sg.operators = self.tensors, [op]
-        sg.inputs, sg.outputs = list(graph_inputs), list(outputs)
-        oc = S.OperatorCodeT()
-        oc.builtinCode = code
-        oc.deprecatedBuiltinCode = min(code, 127)
-        oc.version = 1
+        sg.tensors, sg.operators = self.tensors, ops
+        sg.inputs, sg.outputs = list(graph_inputs), list(graph_outputs)
+        ocs = []
+        for code in codes:
+            oc = S.OperatorCodeT()
+            oc.builtinCode = code
+            oc.deprecatedBuiltinCode = min(code, 127)
+            oc.version = 1
+            ocs.append(oc)
         m = S.ModelT()
         m.version = 3
-        m.operatorCodes, m.subgraphs, m.buffers = [oc], [sg], self.buffers
+        m.operatorCodes, m.subgraphs, m.buffers = ocs, [sg], self.buffers
         fb = flatbuffers.Builder(1024)
         fb.Finish(m.Pack(fb), file_identifier=b"TFL3")
         return bytes(fb.Output())
@@ -404,6 +417,76 @@ def gen_transpose(rng):
     return b.finish(S.BuiltinOperator.TRANSPOSE, [x, p], [y], [x])
 
 
+def conv_node(b, rng, x, shape, si, cout, k, stride, depthwise=False):
+    """Adds a SAME conv (or depthwise conv) node reading tensor x; returns node, y, shape, scale."""
+    cin = shape[3]
+    oh, ow = out_size(True, shape[1], k, stride, 1), out_size(True, shape[2], k, stride, 1)
+    so, zo = qparams(rng, 0.02, 0.2)
+    if depthwise:
+        cout, fshape, qdim = cin, [1, k, k, cin], 3
+    else:
+        fshape, qdim = [cout, k, k, cin], 0
+    fs = rng.uniform(0.002, 0.03, size=cout).astype(np.float32)
+    f = b.tensor(fshape, T_I8, i8(rng, fshape), fs, 0, qdim)
+    bias = b.tensor([cout], T_I32, rng.integers(-2000, 2000, size=cout, dtype=np.int32),
+                    (si * fs).astype(np.float32), 0)
+    y = b.tensor([1, oh, ow, cout], T_I8, scale=so, zp=zo)
+    if depthwise:
+        o, ot, code = S.DepthwiseConv2DOptionsT(), S.BuiltinOptions.DepthwiseConv2DOptions, \
+            S.BuiltinOperator.DEPTHWISE_CONV_2D
+        o.depthMultiplier = 1
+    else:
+        o, ot, code = S.Conv2DOptionsT(), S.BuiltinOptions.Conv2DOptions, S.BuiltinOperator.CONV_2D
+    o.padding, o.strideW, o.strideH = 0, stride, stride
+    o.dilationWFactor = o.dilationHFactor = 1
+    o.fusedActivationFunction = 1
+    return (code, [x, f, bias], [y], ot, o), y, [1, oh, ow, cout], so
+
+
+def gen_block(rng):
+    """A small MobileNet-style network: conv s2 → depthwise → pointwise → residual ADD →
+    LEAKY_RELU → MEAN → FULLY_CONNECTED → SOFTMAX, plus a side output. Exercises node order,
+    tensor lifetimes (the residual branch) and arena reuse."""
+    b = Builder()
+    shape = [1, int(rng.integers(8, 17)), int(rng.integers(8, 17)), 3]
+    si, zi = qparams(rng, 0.01, 0.03)
+    x = b.tensor(shape, T_I8, scale=si, zp=zi)
+    c = int(rng.integers(8, 24))
+    n1, t1, s1, q1 = conv_node(b, rng, x, shape, si, c, 3, 2)
+    n2, t2, s2, q2 = conv_node(b, rng, t1, s1, q1, c, 3, 1, depthwise=True)
+    n3, t3, s3, q3 = conv_node(b, rng, t2, s2, q2, c, 1, 1)
+    sa, za = qparams(rng, 0.05, 0.3)
+    t4 = b.tensor(s3, T_I8, scale=sa, zp=za)
+    add = S.AddOptionsT()
+    n4 = (S.BuiltinOperator.ADD, [t1, t3], [t4], S.BuiltinOptions.AddOptions, add)
+    sl, zl = qparams(rng, 0.05, 0.3)
+    t5 = b.tensor(s3, T_I8, scale=sl, zp=zl)
+    lo = S.LeakyReluOptionsT()
+    lo.alpha = 0.1
+    n5 = (S.BuiltinOperator.LEAKY_RELU, [t4], [t5], S.BuiltinOptions.LeakyReluOptions, lo)
+    sm, zm = qparams(rng, 0.02, 0.2)
+    axes = b.tensor([2], T_I32, np.array([1, 2], dtype=np.int32))
+    t6 = b.tensor([1, c], T_I8, scale=sm, zp=zm)
+    ro = S.ReducerOptionsT()
+    ro.keepDims = False
+    n6 = (S.BuiltinOperator.MEAN, [t5, axes], [t6], S.BuiltinOptions.ReducerOptions, ro)
+    units = int(rng.integers(3, 12))
+    fsc = np.float32(rng.uniform(0.005, 0.03))
+    w = b.tensor([units, c], T_I8, i8(rng, (units, c)), fsc, 0)
+    bw = b.tensor([units], T_I32, rng.integers(-500, 500, size=units, dtype=np.int32),
+                  np.float32(sm * fsc), 0)
+    sf, zf = qparams(rng, 0.05, 0.3)
+    t7 = b.tensor([1, units], T_I8, scale=sf, zp=zf)
+    fo = S.FullyConnectedOptionsT()
+    n7 = (S.BuiltinOperator.FULLY_CONNECTED, [t6, w, bw], [t7],
+          S.BuiltinOptions.FullyConnectedOptions, fo)
+    t8 = b.tensor([1, units], T_I8, scale=1.0 / 256, zp=-128)
+    so = S.SoftmaxOptionsT()
+    so.beta = 1.0
+    n8 = (S.BuiltinOperator.SOFTMAX, [t7], [t8], S.BuiltinOptions.SoftmaxOptions, so)
+    return b.finish_graph([n1, n2, n3, n4, n5, n6, n7, n8], [x], [t8, t5])
+
+
 def leaky(rng):
     o = S.LeakyReluOptionsT()
     o.alpha = float(rng.choice([0.1, 0.2, 0.01, -0.3]))
@@ -419,6 +502,7 @@ GENERATORS = {
     "fully_connected_per_channel": lambda r: gen_fc(r, per_channel=True),
     "fully_connected_4d": lambda r: gen_fc(r, four_d=True),
     "conv2d_pointwise": lambda r: gen_conv(r, pointwise=True),
+    "graph_block": gen_block,
     "conv2d_per_tensor": lambda r: gen_conv(r, per_tensor=True),
     "depthwise_conv2d_wide": lambda r: gen_conv(r, depthwise=True, wide=True),
     "softmax_wide": lambda r: gen_softmax(r, wide=True),

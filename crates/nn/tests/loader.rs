@@ -145,6 +145,38 @@ fn plan_never_exceeds_sum_and_respects_lower_bound() {
 }
 
 #[test]
+fn multi_node_plan_reuses_memory_without_overlapping_live_tensors() {
+    let bytes = op_model("graph_block_0.tflite");
+    let model = Model::from_bytes(&bytes).unwrap();
+    let plan = Plan::new(&model).unwrap();
+    let mut total = 0;
+    for t in 0..model.num_tensors() {
+        if let Some(r) = plan.range(t) {
+            total += r.len();
+        }
+    }
+    assert!(
+        plan.tensor_bytes < total,
+        "no reuse: {} of {total}",
+        plan.tensor_bytes
+    );
+    assert!(plan.tensor_bytes + plan.scratch_bytes >= plan.lower_bound);
+    // Every node's inputs and output occupy disjoint ranges.
+    for n in 0..model.num_nodes() {
+        let node = model.node(n).unwrap();
+        let out = plan.range(node.output(0).unwrap()).unwrap();
+        for k in 0..node.num_inputs() {
+            if let Some(r) = node.input(k).and_then(|t| plan.range(t)) {
+                assert!(
+                    r.end <= out.start || out.end <= r.start,
+                    "node {n} input {k}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn typed_io_round_trips_and_checks_lengths() {
     let bytes = op_model("relu_0.tflite");
     let model = Model::from_bytes(&bytes).unwrap();
