@@ -196,7 +196,7 @@ pub fn decode<const N: usize>(
     for i in 0..n {
         let (c0, c1) = (i32::from(out.conf[2 * i]), i32::from(out.conf[2 * i + 1]));
         let score = match cfg.score_kind {
-            ScoreKind::Probabilities if c1 >= qmin => cq.dequantize(c1 as i8),
+            ScoreKind::Probabilities if c1 >= qmin => cq.dequantize(c1 as i8).min(1.0),
             ScoreKind::Logits if c1 - c0 >= dmin => sigmoid(cq.scale * (c1 - c0) as f32),
             _ => continue,
         };
