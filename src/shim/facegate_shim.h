@@ -141,6 +141,10 @@ int facegate_shell_cmd(const struct shell *sh, uint32_t cmd, size_t argc, char *
 /* Print one NUL-terminated line. */
 void fg_shell_puts(const struct shell *sh, const char *line);
 
+/* ---- Reboot (src/shim/fg_reboot.c; include/zephyr/sys/reboot.h, v4.4.1) ---- */
+/* Cold reboot; does not return (needs CONFIG_REBOOT, else it panics). */
+void fg_reboot(void);
+
 /* Layout pins, checked again on the Rust side (src/abi/src/ffi.rs). */
 _Static_assert(sizeof(struct fg_cam_format) == 20, "fg_cam_format layout");
 _Static_assert(sizeof(struct fg_frame) == 2 * sizeof(void *) + 24, "fg_frame layout");

@@ -201,6 +201,15 @@ pub struct Frame {
 unsafe impl Send for Frame {}
 
 impl Frame {
+    /// The stream this frame came from.
+    pub fn role(&self) -> CameraRole {
+        if self.role == ffi::FG_CAM_AUX {
+            CameraRole::Aux
+        } else {
+            CameraRole::Main
+        }
+    }
+
     /// The valid bytes (`bytesused`), rows `pitch` bytes apart.
     pub fn data(&self) -> &[u8] {
         // SAFETY: `data` is non-null (checked in next_frame) and points to `len` bytes of the
@@ -311,6 +320,7 @@ mod tests {
         // pitch 16: row 0 = bytes 0..6, row 1 = bytes 16..22.
         fake::with(|s| s.push_frame_pattern(0));
         let frame = cam.next_frame(10).unwrap();
+        assert_eq!(frame.role(), CameraRole::Main);
         assert_eq!(frame.pitch(), 16);
         assert_eq!(frame.data().len(), 32);
         assert_eq!(frame.row(0).unwrap(), &[0, 1, 2, 3, 4, 5]);

@@ -58,6 +58,8 @@ pub struct FakeState {
     input_cb: Option<(FgInputFn, usize)>,
     // shell
     pub shell_lines: Vec<String>,
+    // reboot
+    pub reboots: u32,
 }
 
 impl FakeState {
@@ -89,6 +91,7 @@ impl FakeState {
             keys_seen: Vec::new(),
             input_cb: None,
             shell_lines: Vec::new(),
+            reboots: 0,
         }
     }
 
@@ -457,4 +460,9 @@ extern "C" fn fg_shell_puts(_sh: *const Shell, line: *const c_char) {
     // SAFETY: (test fake) the writer passes a NUL-terminated line.
     let text = unsafe { CStr::from_ptr(line) }.to_str().unwrap().into();
     with(|s| s.shell_lines.push(text));
+}
+
+#[no_mangle]
+extern "C" fn fg_reboot() {
+    with(|s| s.reboots += 1);
 }

@@ -206,6 +206,9 @@ extern "C" {
 
     /// Prints one NUL-terminated line on shell `sh`.
     pub fn fg_shell_puts(sh: *const Shell, line: *const c_char);
+
+    /// Cold reboot; does not return on a board (the test fake returns).
+    pub fn fg_reboot();
 }
 
 // Layout pins, the same as the _Static_asserts in facegate_shim.h.

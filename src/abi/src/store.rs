@@ -24,7 +24,35 @@ impl Store {
     /// Reads `key` into `buf`, returning the value's length. A value longer than `buf` gives
     /// `BufferTooShort` with the stored length; a missing key gives `NotFound`.
     pub fn read(&self, key: &str, buf: &mut [u8]) -> Result<usize> {
-        let key = StoreKey::new(key)?;
+        self.read_key(&StoreKey::new(key)?, buf)
+    }
+
+    /// Reads gallery slot `id` (key `g/<hex id>`): `Some(full length)`, or `None` if the slot
+    /// is empty. A blob longer than `buf` is reported by its length and not copied; callers
+    /// compare the length with their buffer (as `facegate_face::store::GalleryStore` users do).
+    pub fn read_slot(&self, id: u16, buf: &mut [u8]) -> Result<Option<usize>> {
+        match self.read_key(&StoreKey::slot(id), buf) {
+            Ok(n) => Ok(Some(n)),
+            Err(AbiError::NotFound) => Ok(None),
+            Err(AbiError::BufferTooShort { needed, .. }) => Ok(Some(needed)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes gallery slot `id`.
+    pub fn write_slot(&self, id: u16, value: &[u8]) -> Result<()> {
+        self.write_key(&StoreKey::slot(id), value)
+    }
+
+    /// Empties gallery slot `id`; an already empty slot is not an error.
+    pub fn delete_slot(&self, id: u16) -> Result<()> {
+        match self.delete_key(&StoreKey::slot(id)) {
+            Err(AbiError::NotFound) => Ok(()),
+            other => other,
+        }
+    }
+
+    fn read_key(&self, key: &StoreKey, buf: &mut [u8]) -> Result<usize> {
         let cap = buf.len().min(FG_STORE_VALUE_MAX);
         let mut len: u32 = 0;
         // SAFETY: `key` is NUL-terminated and lives through the call; `buf` has at least `cap`
@@ -45,7 +73,10 @@ impl Store {
 
     /// Writes `value` under `key`, replacing any previous value.
     pub fn write(&self, key: &str, value: &[u8]) -> Result<()> {
-        let key = StoreKey::new(key)?;
+        self.write_key(&StoreKey::new(key)?, value)
+    }
+
+    fn write_key(&self, key: &StoreKey, value: &[u8]) -> Result<()> {
         if value.len() > FG_STORE_VALUE_MAX {
             return Err(AbiError::ValueTooLarge { len: value.len() });
         }
@@ -59,7 +90,10 @@ impl Store {
 
     /// Deletes `key`.
     pub fn delete(&self, key: &str) -> Result<()> {
-        let key = StoreKey::new(key)?;
+        self.delete_key(&StoreKey::new(key)?)
+    }
+
+    fn delete_key(&self, key: &StoreKey) -> Result<()> {
         // SAFETY: `key` is NUL-terminated and lives through the call.
         check(unsafe { ffi::fg_store_delete(key.as_ptr()) }).map(|_| ())
     }
@@ -199,6 +233,26 @@ mod tests {
             })
             .unwrap();
         assert_eq!((visited, first), (1, 1));
+    }
+
+    #[test]
+    fn slots_follow_the_gallery_store_contract() {
+        let _g = fake::serial();
+        let store = Store::init().unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(store.read_slot(3, &mut buf), Ok(None));
+        store.write_slot(3, b"rec").unwrap();
+        assert_eq!(store.read_slot(3, &mut buf), Ok(Some(3)));
+        assert_eq!(&buf[..3], b"rec");
+        assert!(fake::with(|s| s.store.contains_key("g/0003")));
+        // Too long for buf: the full length comes back so the caller can refuse it.
+        store.write_slot(4, &[9; 20]).unwrap();
+        assert_eq!(store.read_slot(4, &mut buf), Ok(Some(20)));
+        store.delete_slot(3).unwrap();
+        store.delete_slot(3).unwrap();
+        assert_eq!(store.read_slot(3, &mut buf), Ok(None));
+        fake::with(|s| s.force_code = Some(ffi::FG_ERR_IO));
+        assert_eq!(store.read_slot(4, &mut buf), Err(AbiError::Io));
     }
 
     #[test]

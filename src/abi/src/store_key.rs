@@ -42,6 +42,18 @@ impl StoreKey {
         })
     }
 
+    /// The key of gallery slot `id`: `g/` and four lowercase hex digits (`g/002a`).
+    pub fn slot(id: u16) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut buf = [0u8; FG_STORE_KEY_MAX + 1];
+        buf[0] = b'g';
+        buf[1] = b'/';
+        for (i, shift) in [12u16, 8, 4, 0].into_iter().enumerate() {
+            buf[2 + i] = HEX[usize::from((id >> shift) & 0xf)];
+        }
+        Self { buf, len: 6 }
+    }
+
     /// The key text.
     pub fn as_str(&self) -> &str {
         // Only ASCII bytes were accepted in `new`.
@@ -71,6 +83,15 @@ mod tests {
         // SAFETY: (test) as_ptr points at the key buffer, which holds a NUL after the key.
         let c = unsafe { core::ffi::CStr::from_ptr(k.as_ptr()) };
         assert_eq!(c.to_bytes(), b"g/0007");
+    }
+
+    #[test]
+    fn slot_keys_are_fixed_width_hex() {
+        assert_eq!(StoreKey::slot(0).as_str(), "g/0000");
+        assert_eq!(StoreKey::slot(42).as_str(), "g/002a");
+        assert_eq!(StoreKey::slot(u16::MAX).as_str(), "g/ffff");
+        // A slot key passes the same checks as any other key.
+        assert_eq!(StoreKey::new("g/002a").unwrap(), StoreKey::slot(42));
     }
 
     #[test]

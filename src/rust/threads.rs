@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Starts the three pipeline threads and the channels between them.
+//!
+//! ```text
+//!  camera ──capture──┬─(frames, bounded DEPTH)──> inference ──(results/frames)──┐
+//!                    └─(preview frames, bounded)──────────────────────────────> render ──> display
+//!  shell ──(Request, bounded 1)──> inference ──(Reply, bounded 1)──> shell
+//! ```
+//! Every send from capture is `try_send`: a busy stage drops the frame (its buffer goes back
+//! to the driver on drop) and the camera never waits.
+//!
+//! | thread    | stack (Kconfig)                   | priority (Kconfig)               |
+//! |-----------|-----------------------------------|----------------------------------|
+//! | capture   | FACEGATE_CAPTURE_STACK_SIZE 3072  | FACEGATE_CAPTURE_PRIORITY 4      |
+//! | render    | FACEGATE_RENDER_STACK_SIZE 4096   | FACEGATE_RENDER_PRIORITY 6       |
+//! | inference | FACEGATE_INFERENCE_STACK_SIZE 16K | FACEGATE_INFERENCE_PRIORITY 8    |
+//!
+//! Lower number = higher priority (Zephyr preemptive priorities): capture preempts render,
+//! render preempts the long inference step, so the preview stays live while the CPU is busy.
+
+use facegate_zephyr_abi::{Camera, CameraRole, Display, DisplayFormat, Fourcc, Frame, Store};
+use zephyr::sync::channel::bounded;
+
+use crate::pipeline::{Engine, Reply, Request};
+use crate::render::RenderMsg;
+use crate::{capture, inference, render, shell};
+
+/// Frames queued per stage (Kconfig FACEGATE_FRAME_QUEUE_DEPTH).
+const DEPTH: usize = zephyr::kconfig::CONFIG_FACEGATE_FRAME_QUEUE_DEPTH as usize;
+/// Buffers per camera stream (Kconfig FACEGATE_CAMERA_BUFFERS).
+const BUFFERS: u32 = zephyr::kconfig::CONFIG_FACEGATE_CAMERA_BUFFERS as u32;
+
+/// Opens the devices, starts the threads and returns (the threads run forever).
+pub fn start() {
+    let display = match open_display() {
+        Ok(d) => Some(d),
+        Err(e) => {
+            log::error!("display: {e}");
+            None
+        }
+    };
+    // Preview = display size unless Kconfig says otherwise.
+    let (pw, ph) = match (&display, preview_override()) {
+        (_, Some(size)) => size,
+        (Some(d), None) => (u32::from(d.caps().width), u32::from(d.caps().height)),
+        (None, None) => (320, 240),
+    };
+    let main = match Camera::open(CameraRole::Main, Fourcc::RGB565, pw, ph, BUFFERS) {
+        Ok(c) => c,
+        Err(e) => {
+            log::error!("camera: main stream {pw}x{ph}: {e}");
+            return;
+        }
+    };
+    let aux = Camera::open(
+        CameraRole::Aux,
+        Fourcc::RGB565,
+        zephyr::kconfig::CONFIG_FACEGATE_DETECTOR_WIDTH as u32,
+        zephyr::kconfig::CONFIG_FACEGATE_DETECTOR_HEIGHT as u32,
+        BUFFERS,
+    )
+    .map_err(|e| log::info!("camera: no detector stream ({e}), detecting on the preview"))
+    .ok();
+    log::info!(
+        "camera: main {:?}, aux {:?}",
+        main.format(),
+        aux.as_ref().map(Camera::format)
+    );
+
+    let store = Store::init()
+        .map_err(|e| log::warn!("store: {e}; gallery kept in RAM only"))
+        .ok();
+    let engine = Engine::new(store);
+
+    let (to_infer, infer_rx) = bounded::<Frame>(DEPTH);
+    let (to_render, render_rx) = bounded::<RenderMsg>(DEPTH + 1);
+    let (req_tx, req_rx) = bounded::<Request>(1);
+    let (reply_tx, reply_rx) = bounded::<Reply>(1);
+    shell::connect(req_tx, reply_rx);
+    crate::inference::INPUT.attach();
+
+    let t = capture::capture(main, aux, to_infer, to_render.clone());
+    t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_CAPTURE_PRIORITY as i32);
+    t.start();
+
+    let t = inference::inference(engine, infer_rx, to_render, req_rx, reply_tx);
+    t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_INFERENCE_PRIORITY as i32);
+    t.start();
+
+    if let Some(d) = display {
+        let t = render::render(d, render_rx);
+        t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_RENDER_PRIORITY as i32);
+        t.start();
+    }
+}
+
+fn open_display() -> facegate_zephyr_abi::Result<Display> {
+    let mut d = Display::open()?;
+    // RGB565 end to end when the panel takes it, else its byte-swapped twin (SPI panels).
+    if d.set_format(DisplayFormat::Rgb565).is_err() {
+        d.set_format(DisplayFormat::Rgb565X)?;
+    }
+    d.blanking_off()?;
+    Ok(d)
+}
+
+fn preview_override() -> Option<(u32, u32)> {
+    let w = zephyr::kconfig::CONFIG_FACEGATE_PREVIEW_WIDTH as u32;
+    let h = zephyr::kconfig::CONFIG_FACEGATE_PREVIEW_HEIGHT as u32;
+    (w != 0 && h != 0).then_some((w, h))
+}
