@@ -123,8 +123,26 @@ impl Summary {
         &'s self,
         backend: &'s dyn Backend,
     ) -> impl Iterator<Item = &'s OpCount> + 's {
+        self.unsupported_by(move |code| backend.support(code))
+    }
+
+    /// Operator kinds a support table refuses, e.g.
+    /// `summary.unsupported_by(npu_support::neural_art_support)` for the NPU on a host
+    /// without the FFI backend.
+    pub fn unsupported_by<'s>(
+        &'s self,
+        support: impl Fn(i32) -> Support + 's,
+    ) -> impl Iterator<Item = &'s OpCount> + 's {
         self.ops()
             .iter()
-            .filter(move |o| backend.support(o.code) == Support::No)
+            .filter(move |o| support(o.code) == Support::No)
+    }
+
+    /// Support of each operator kind under a table, in order of first appearance.
+    pub fn support_by<'s>(
+        &'s self,
+        support: impl Fn(i32) -> Support + 's,
+    ) -> impl Iterator<Item = (&'s OpCount, Support)> + 's {
+        self.ops().iter().map(move |o| (o, support(o.code)))
     }
 }

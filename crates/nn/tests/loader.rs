@@ -233,6 +233,28 @@ fn summary_counts_ops_macs_and_npu_support() {
         }
     }
     assert_eq!(s.unsupported(&Npu).count(), 0);
+    assert_eq!(s.unsupported_by(neural_art_support).count(), 0);
+    let graph = op_model("graph_block_1.tflite");
+    let g = facegate_nn::Summary::new(&Model::from_bytes(&graph).unwrap()).unwrap();
+    let names: Vec<_> = g.ops().iter().map(|o| (o.name, o.count)).collect();
+    assert_eq!(
+        names,
+        [
+            ("CONV_2D", 2),
+            ("DEPTHWISE_CONV_2D", 1),
+            ("ADD", 1),
+            ("LEAKY_RELU", 1),
+            ("MEAN", 1),
+            ("FULLY_CONNECTED", 1),
+            ("SOFTMAX", 1)
+        ]
+    );
+    let soft: Vec<_> = g
+        .support_by(neural_art_support)
+        .filter(|(_, s)| *s == facegate_nn::backend::Support::Software)
+        .map(|(o, _)| o.name)
+        .collect();
+    assert_eq!(soft, ["SOFTMAX"]);
     assert_eq!(s.unsupported(&facegate_nn::Cpu).count(), 0);
 }
 
