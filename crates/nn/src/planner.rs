@@ -66,11 +66,18 @@ impl Plan {
             });
         }
         const UNSET: u16 = u16::MAX;
+        let mut plan = Plan {
+            offsets: [NOT_IN_ARENA; MAX_TENSORS],
+            sizes: [0u32; MAX_TENSORS],
+            tensor_bytes: 0,
+            scratch_bytes: 0,
+            lower_bound: 0,
+        };
         let mut first = [UNSET; MAX_TENSORS];
         let mut last = [0u16; MAX_TENSORS];
-        let mut sizes = [0u32; MAX_TENSORS];
         let mut in_arena = [false; MAX_TENSORS];
-        for (t, (size, arena)) in sizes
+        for (t, (size, arena)) in plan
+            .sizes
             .iter_mut()
             .zip(in_arena.iter_mut())
             .enumerate()
@@ -146,6 +153,7 @@ impl Plan {
             }
         }
         let order = &mut order[..count];
+        let sizes = &plan.sizes;
         order.sort_unstable_by(|&a, &b| {
             let (a, b) = (a as usize, b as usize);
             sizes[b]
@@ -154,51 +162,42 @@ impl Plan {
                 .then(a.cmp(&b))
         });
 
-        let mut offsets = [NOT_IN_ARENA; MAX_TENSORS];
-        let mut placed = [(0u32, 0u32); MAX_TENSORS];
-        let mut tensor_bytes = 0usize;
+        // Indices of already placed tensors whose lifetimes intersect the current one.
+        let mut placed = [0u16; MAX_TENSORS];
         for (k, &t) in order.iter().enumerate() {
             let t = t as usize;
-            // Already placed tensors whose lifetimes intersect t's.
             let mut np = 0;
             for &u in &order[..k] {
-                let u = u as usize;
-                if first[u] <= last[t] && first[t] <= last[u] && sizes[u] > 0 {
-                    placed[np] = (offsets[u], offsets[u] + sizes[u]);
+                let ui = u as usize;
+                if first[ui] <= last[t] && first[t] <= last[ui] && plan.sizes[ui] > 0 {
+                    placed[np] = u;
                     np += 1;
                 }
             }
             let placed = &mut placed[..np];
-            placed.sort_unstable();
+            placed.sort_unstable_by_key(|&u| plan.offsets[u as usize]);
             let mut candidate = 0u32;
-            for &(start, stop) in placed.iter() {
-                if candidate + sizes[t] <= start {
+            for &u in placed.iter() {
+                let start = plan.offsets[u as usize];
+                if candidate + plan.sizes[t] <= start {
                     break;
                 }
-                candidate = candidate.max(stop);
+                candidate = candidate.max(start + plan.sizes[u as usize]);
             }
-            offsets[t] = candidate;
-            tensor_bytes = tensor_bytes.max((candidate + sizes[t]) as usize);
+            plan.offsets[t] = candidate;
+            plan.tensor_bytes = plan.tensor_bytes.max((candidate + plan.sizes[t]) as usize);
         }
 
-        let mut scratch_bytes = 0usize;
-        let mut lower_bound = 0usize;
         for n in 0..nn {
             let s = node_scratch(model, n)?;
-            scratch_bytes = scratch_bytes.max(s);
+            plan.scratch_bytes = plan.scratch_bytes.max(s);
             let live: usize = (0..nt)
                 .filter(|&t| in_arena[t] && first[t] as usize <= n && n <= last[t] as usize)
-                .map(|t| sizes[t] as usize)
+                .map(|t| plan.sizes[t] as usize)
                 .sum();
-            lower_bound = lower_bound.max(live + s);
+            plan.lower_bound = plan.lower_bound.max(live + s);
         }
-        Ok(Self {
-            offsets,
-            sizes,
-            tensor_bytes,
-            scratch_bytes,
-            lower_bound,
-        })
+        Ok(plan)
     }
 
     /// Arena bytes the caller must provide (alignment slack included).

@@ -295,3 +295,15 @@ fn unsupported_op_is_refused_with_node_and_name() {
     }
     assert!(found, "could not patch the operator code");
 }
+
+#[test]
+fn interpreter_footprint_matches_the_documented_bound() {
+    // lib.rs documents the interpreter as "about 8.5 KiB" (its plan: offsets and sizes of up
+    // to MAX_TENSORS tensors); keep the docs honest if the structures grow.
+    let size = std::mem::size_of::<Interpreter<'static, 'static>>();
+    assert!(size <= 8 * 1024 + 512, "Interpreter is {size} bytes");
+    assert!(
+        size >= 8 * 1024,
+        "Interpreter is {size} bytes: update the docs"
+    );
+}
