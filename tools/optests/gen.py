@@ -190,6 +190,8 @@ def gen_binary(rng, code):
     z = b.tensor(out, T_I8, scale=so, zp=zo)
     if code == S.BuiltinOperator.ADD:
         o, ot = S.AddOptionsT(), S.BuiltinOptions.AddOptions
+    elif code == S.BuiltinOperator.SUB:
+        o, ot = S.SubOptionsT(), S.BuiltinOptions.SubOptions
     else:
         o, ot = S.MulOptionsT(), S.BuiltinOptions.MulOptions
     o.fusedActivationFunction = act(rng)
@@ -510,6 +512,8 @@ GENERATORS = {
     "resize_nearest_neighbor_2x": lambda r: gen_resize(r, False, double=True),
     "add": lambda r: gen_binary(r, BO.ADD),
     "mul": lambda r: gen_binary(r, BO.MUL),
+    "sub": lambda r: gen_binary(r, BO.SUB),
+    "tanh": lambda r: gen_unary(r, BO.TANH, 1.0 / 128, 0),
     "logistic": lambda r: gen_unary(r, BO.LOGISTIC, 1.0 / 256, -128),
     "prelu": gen_prelu,
     "leaky_relu": lambda r: gen_unary(r, BO.LEAKY_RELU, opts_type=S.BuiltinOptions.LeakyReluOptions,

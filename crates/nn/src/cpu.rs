@@ -451,7 +451,7 @@ pub(crate) fn run_node(
                 i8s_mut(out),
             );
         }
-        OpCode::Add | OpCode::Mul | OpCode::Prelu => {
+        OpCode::Add | OpCode::Sub | OpCode::Mul | OpCode::Prelu => {
             let y_info = ctx.input(1)?;
             for t in [&x_info, &y_info, &out_info] {
                 ctx.expect_i8(t)?;
@@ -470,7 +470,7 @@ pub(crate) fn run_node(
             let (s2, z2) = y_info.scale_zp()?;
             let (so, zo) = out_info.scale_zp()?;
             match code {
-                OpCode::Add => {
+                OpCode::Add | OpCode::Sub => {
                     let left_shift = 20;
                     let twice_max = f64::from(2.0f32 * s1.max(s2));
                     let p = kernels::add::AddParams {
@@ -482,6 +482,7 @@ pub(crate) fn run_node(
                         output: QuantizedMultiplier::from_real(
                             twice_max / f64::from((1i32 << left_shift) as f32 * so),
                         )?,
+                        subtract: code == OpCode::Sub,
                     };
                     let st = stage(&out_info, ctx.activation(0)?)?;
                     kernels::add::add(&p, &bc, i8s(x), i8s(y), st, i8s_mut(out));
@@ -507,6 +508,7 @@ pub(crate) fn run_node(
             }
         }
         OpCode::Logistic
+        | OpCode::Tanh
         | OpCode::Relu
         | OpCode::Relu6
         | OpCode::LeakyRelu
@@ -521,6 +523,10 @@ pub(crate) fn run_node(
             match code {
                 OpCode::Logistic => {
                     let lut = kernels::logistic::build_lut(si, zi, so, zo);
+                    kernels::logistic::apply_lut(&lut, x, out);
+                }
+                OpCode::Tanh => {
+                    let lut = kernels::logistic::build_lut_with(si, zi, so, zo, libm::tanhf);
                     kernels::logistic::apply_lut(&lut, x, out);
                 }
                 OpCode::Relu | OpCode::Relu6 => {

@@ -11,7 +11,7 @@
 use crate::backend::Support;
 
 /// Builtin codes mapped to NPU epochs.
-const NPU: [i32; 22] = [
+const NPU: [i32; 23] = [
     0,   // ADD
     1,   // AVERAGE_POOL_2D
     2,   // CONCATENATION
@@ -29,6 +29,7 @@ const NPU: [i32; 22] = [
     34,  // PAD
     39,  // TRANSPOSE
     40,  // MEAN
+    41,  // SUB
     45,  // STRIDED_SLICE
     54,  // PRELU
     97,  // RESIZE_NEAREST_NEIGHBOR
@@ -37,8 +38,9 @@ const NPU: [i32; 22] = [
 ];
 
 /// Builtin codes ST's runtime executes in software on the host core.
-const SOFTWARE: [i32; 2] = [
+const SOFTWARE: [i32; 3] = [
     25,  // SOFTMAX
+    28,  // TANH
     117, // HARD_SWISH
 ];
 

@@ -6,6 +6,8 @@
 #[allow(missing_docs)]
 pub enum OpCode {
     Add,
+    Sub,
+    Tanh,
     AveragePool2d,
     Concatenation,
     Conv2d,
@@ -32,8 +34,10 @@ pub enum OpCode {
 }
 
 /// Every operator the CPU backend runs, in code order.
-pub const CPU_OPS: [OpCode; 24] = [
+pub const CPU_OPS: [OpCode; 26] = [
     OpCode::Add,
+    OpCode::Sub,
+    OpCode::Tanh,
     OpCode::AveragePool2d,
     OpCode::Concatenation,
     OpCode::Conv2d,
@@ -64,6 +68,8 @@ impl OpCode {
     pub const fn code(self) -> i32 {
         match self {
             OpCode::Add => 0,
+            OpCode::Sub => 41,
+            OpCode::Tanh => 28,
             OpCode::AveragePool2d => 1,
             OpCode::Concatenation => 2,
             OpCode::Conv2d => 3,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-//! ADD, int8 (TFLite `reference_integer_ops::AddFunc`): both inputs are shifted left by 20,
-//! rescaled to twice the larger input scale, summed, then rescaled to the output.
+//! ADD and SUB, int8 (TFLite `reference_integer_ops::AddFunc`, `reference_ops::SubElementwise`):
+//! both inputs are shifted left by 20, rescaled to twice the larger input scale, added or
+//! subtracted, then rescaled to the output.
 
 use super::broadcast::Broadcast;
 use super::OutputStage;
@@ -21,6 +22,8 @@ pub struct AddParams {
     pub input2: QuantizedMultiplier,
     /// Rescale of the sum.
     pub output: QuantizedMultiplier,
+    /// SUB instead of ADD.
+    pub subtract: bool,
 }
 
 impl AddParams {
@@ -29,7 +32,12 @@ impl AddParams {
     pub fn apply(&self, x: i8, y: i8, stage: OutputStage) -> i8 {
         let a = (i32::from(x) + self.input1_offset) * (1 << self.left_shift);
         let b = (i32::from(y) + self.input2_offset) * (1 << self.left_shift);
-        let sum = self.input1.apply(a).wrapping_add(self.input2.apply(b));
+        let (sa, sb) = (self.input1.apply(a), self.input2.apply(b));
+        let sum = if self.subtract {
+            sa.wrapping_sub(sb)
+        } else {
+            sa.wrapping_add(sb)
+        };
         stage.finish(self.output.apply(sum))
     }
 }
