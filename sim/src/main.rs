@@ -1,58 +1,91 @@
 // SPDX-License-Identifier: Apache-2.0
-//! `facegate`: the FaceGate host simulator and command-line tool.
+//! `facegate`: the FaceGate host simulator and command-line tool. Every line of pipeline,
+//! kiosk and overlay code it runs is the board's; only files, PNGs and the terminal are its
+//! own.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod assets;
+mod clock;
+mod commands;
+mod gallery_file;
+mod image_io;
+mod report;
+mod screen;
+mod session;
+
+use screen::DisplayKind;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "facegate",
     version,
-    about = "FaceGate face-recognition kiosk on a PC"
+    about = "FaceGate face-recognition kiosk on a PC: the board's pipeline, kiosk and overlays"
 )]
 struct Cli {
+    /// Folder holding the .tflite models [default: the repository's models/, or $FACEGATE_MODELS]
+    #[arg(long, global = true)]
+    models: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the kiosk demo on the bundled models and images (the default command).
-    Demo,
+    /// Enrol the bundled labelled faces, run the bundled photos through the kiosk on a
+    /// simulated board screen, write annotated PNGs and print a table (the default).
+    Demo(commands::DemoArgs),
+    /// Find, check and identify the faces in photos.
+    Identify(commands::IdentifyArgs),
+    /// Enrol a person from one or more photos into a gallery file.
+    Enroll(commands::EnrollArgs),
+    /// List the identities in a gallery file.
+    List(commands::GalleryArgs),
+    /// Delete an identity from a gallery file.
+    Delete(commands::DeleteArgs),
+    /// Rename an identity in a gallery file.
+    Rename(commands::RenameArgs),
+    /// Run a sequence of frames (a folder of images, or one image) through the kiosk loop.
+    Run(commands::RunArgs),
+    /// Report a model's ops, parameters, MACs, arena size and backend compatibility.
+    Check(commands::CheckArgs),
+    /// Time every stage and the whole frame over N frames.
+    Bench(commands::BenchArgs),
     /// Print the integer self-check digest; the QEMU Cortex-M55 runner prints the same line.
     Selfcheck,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Demo) {
-        Command::Demo => demo(),
-        Command::Selfcheck => selfcheck(),
-    }
-}
-
-fn demo() -> ExitCode {
-    println!("facegate {}", env!("CARGO_PKG_VERSION"));
-    println!("The kiosk demo is not built yet: the pipeline crates are still being written.");
-    println!(
-        "Installed pipeline crates: facegate-nn, facegate-face, facegate-overlay, facegate-kiosk"
-    );
-    ExitCode::SUCCESS
-}
-
-fn selfcheck() -> ExitCode {
-    match facegate_nn::selfcheck::requantize_digest(SELFCHECK_SAMPLES) {
-        Ok((digest, count)) => {
-            println!("selfcheck requantize n={count} digest={digest:08x}");
-            ExitCode::SUCCESS
-        }
+    let models = cli.models.unwrap_or_else(assets::default_models_dir);
+    let command = cli.command.unwrap_or(Command::Demo(commands::DemoArgs {
+        display: DisplayKind::N6,
+        out: PathBuf::from("facegate-out"),
+        no_antispoof: false,
+    }));
+    let result = match command {
+        Command::Demo(a) => commands::demo(&models, a),
+        Command::Identify(a) => commands::identify(&models, a),
+        Command::Enroll(a) => commands::enroll(&models, a),
+        Command::List(a) => commands::list(a),
+        Command::Delete(a) => commands::delete(a),
+        Command::Rename(a) => commands::rename(a),
+        Command::Run(a) => commands::run(&models, a),
+        Command::Check(a) => commands::check(a),
+        Command::Bench(a) => commands::bench(&models, a),
+        Command::Selfcheck => commands::selfcheck(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: selfcheck: {e}");
+            // One line, whatever the underlying libraries put in their messages.
+            let msg = format!("{e:#}");
+            let one_line: Vec<&str> = msg.split_whitespace().collect();
+            eprintln!("error: {}", one_line.join(" "));
             ExitCode::FAILURE
         }
     }
 }
-
-/// Samples per multiplier in the self-check (the m55 runner uses the same number).
-const SELFCHECK_SAMPLES: u32 = 4096;

@@ -21,6 +21,10 @@ pub enum Guidance {
     MoreLight,
     /// More than one face is in view.
     OneFaceOnly,
+    /// No face is in view.
+    LookAtCamera,
+    /// The anti-spoof stage does not see a live face.
+    ShowRealFace,
     /// All captures are done.
     Done,
 }
@@ -37,6 +41,8 @@ impl Guidance {
             Guidance::HoldStill => "Hold still",
             Guidance::MoreLight => "More light",
             Guidance::OneFaceOnly => "One face only",
+            Guidance::LookAtCamera => "Look at the camera",
+            Guidance::ShowRealFace => "Show your real face",
             Guidance::Done => "Done",
         }
     }

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The detection stage: frame → RetinaFace int8 input → engine → decoded faces in frame
+//! coordinates.
+
+use facegate_face::retinaface::{self, PriorBoxes, RetinaFaceConfig, RetinaFaceOutputs};
+use facegate_face::{
+    preprocess, ChannelOrder, Detection, Fit, Frame, InputSpec, Interp, PixelEncoder, Quant,
+};
+use facegate_nn::{Interpreter, Model};
+use heapless::Vec;
+
+use crate::Error;
+
+/// Most faces the detector reports per frame.
+pub const MAX_FACES: usize = 16;
+
+/// RetinaFace's preprocessing (biubug6 lineage): BGR, minus the per-channel mean, unit std.
+const MEAN_BGR: [f32; 3] = [104.0, 117.0, 123.0];
+
+const STAGE: &str = "detector";
+
+/// A RetinaFace detector running on the engine.
+#[derive(Debug)]
+pub struct Detector<'m, 'a> {
+    nn: Interpreter<'m, 'a>,
+    priors: PriorBoxes,
+    spec: InputSpec,
+    encoder: PixelEncoder,
+    /// Output indices of loc `[N,4]`, conf `[N,2]`, landmarks `[N,10]`.
+    outputs: [usize; 3],
+    config: RetinaFaceConfig,
+}
+
+impl<'m, 'a> Detector<'m, 'a> {
+    /// Loads a RetinaFace model (NHWC int8 input, three outputs told apart by their last
+    /// dimension: 4 box values, 2 class scores, 10 landmark values per prior) into `arena`.
+    pub fn new(
+        model: &'m [u8],
+        arena: &'a mut [u8],
+        config: RetinaFaceConfig,
+    ) -> Result<Self, Error> {
+        let nn = Interpreter::new(Model::from_bytes(model)?, arena)?;
+        let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
+        if nn.model().num_inputs() != 1 || nn.model().num_outputs() != 3 {
+            return Err(mismatch("expected 1 input and 3 outputs"));
+        }
+        let (width, height, input_q) = {
+            let info = nn.model().tensor(nn.model().input_tensor(0)?)?;
+            let dims = info.shape.to4().ok_or(mismatch("input is not NHWC"))?;
+            if dims[0] != 1 || dims[3] != 3 {
+                return Err(mismatch("input is not 1xHxWx3"));
+            }
+            let (scale, zp) = info.scale_zp()?;
+            (dims[2], dims[1], Quant::new(scale, zp)?)
+        };
+        let priors = PriorBoxes::new(width, height)?;
+        let mut outputs = [usize::MAX; 3];
+        for i in 0..3 {
+            let info = nn.model().tensor(nn.model().output_tensor(i)?)?;
+            let dims = info.shape.dims();
+            let last = *dims.last().ok_or(mismatch("scalar output"))?;
+            let slot = match last {
+                4 => 0,
+                2 => 1,
+                10 => 2,
+                _ => return Err(mismatch("outputs must end in 4, 2 and 10 values per prior")),
+            };
+            if outputs[slot] != usize::MAX {
+                return Err(mismatch("two outputs have the same width"));
+            }
+            if info.shape.num_elements() != priors.len() * last {
+                return Err(mismatch(
+                    "output length does not match the priors of its input size",
+                ));
+            }
+            outputs[slot] = i;
+        }
+        let encoder = PixelEncoder::new(ChannelOrder::Bgr, MEAN_BGR, [1.0; 3], input_q)?;
+        let spec = InputSpec {
+            width,
+            height,
+            fit: Fit::LetterboxCenter,
+            interp: Interp::Bilinear,
+            // The mean colour encodes to (about) zero: padding adds no signal.
+            pad: [MEAN_BGR[2] as u8, MEAN_BGR[1] as u8, MEAN_BGR[0] as u8],
+        };
+        Ok(Self {
+            nn,
+            priors,
+            spec,
+            encoder,
+            outputs,
+            config,
+        })
+    }
+
+    /// The model's input size (width, height).
+    pub fn input_size(&self) -> (usize, usize) {
+        (self.spec.width, self.spec.height)
+    }
+
+    /// Decoder settings in use.
+    pub fn config(&self) -> &RetinaFaceConfig {
+        &self.config
+    }
+
+    /// Changes the decoder settings (thresholds take effect on the next frame).
+    pub fn set_config(&mut self, config: RetinaFaceConfig) {
+        self.config = config;
+    }
+
+    /// Finds the faces in `frame`, strongest first, in frame coordinates.
+    pub fn detect(
+        &mut self,
+        frame: &Frame<'_>,
+        faces: &mut Vec<Detection, MAX_FACES>,
+    ) -> Result<(), Error> {
+        let letterbox = {
+            let input = self.nn.input(0)?;
+            preprocess(frame, &self.spec, &self.encoder, input.data)?
+        };
+        self.nn.invoke()?;
+        let loc = self.nn.output(self.outputs[0])?;
+        let conf = self.nn.output(self.outputs[1])?;
+        let landm = self.nn.output(self.outputs[2])?;
+        let outputs = RetinaFaceOutputs {
+            loc: loc.data,
+            loc_q: Quant::new(loc.scale, loc.zero_point)?,
+            conf: conf.data,
+            conf_q: Quant::new(conf.scale, conf.zero_point)?,
+            landm: landm.data,
+            landm_q: Quant::new(landm.scale, landm.zero_point)?,
+        };
+        retinaface::decode(&outputs, &self.priors, &self.config, &letterbox, faces)?;
+        Ok(())
+    }
+}

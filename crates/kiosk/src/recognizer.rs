@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The recognition stage: 5-point alignment of a detected face straight from the frame into
+//! the recognizer's int8 input, inference, and an L2-normalised embedding.
+
+use facegate_face::align::{align_face, arcface_template};
+use facegate_face::{Canvas, ChannelOrder, Detection, Embedding, Frame, PixelEncoder, Quant};
+use facegate_nn::{Interpreter, Model};
+
+use crate::Error;
+
+/// Embedding dimension of the shipped recognizer (MobileFaceNet, 192-d).
+pub const EMBEDDING_DIM: usize = 192;
+
+const STAGE: &str = "recognizer";
+
+/// MobileFaceNet's preprocessing: RGB, `(v − 127.5) / 128`.
+const MEAN: [f32; 3] = [127.5; 3];
+const STD: [f32; 3] = [128.0; 3];
+
+/// A face recognizer running on the engine.
+#[derive(Debug)]
+pub struct Recognizer<'m, 'a> {
+    nn: Interpreter<'m, 'a>,
+    size: usize,
+    encoder: PixelEncoder,
+}
+
+impl<'m, 'a> Recognizer<'m, 'a> {
+    /// Loads a recognizer with a square NHWC int8 input (112×112×3) and one output of
+    /// [`EMBEDDING_DIM`] values into `arena`.
+    pub fn new(model: &'m [u8], arena: &'a mut [u8]) -> Result<Self, Error> {
+        let nn = Interpreter::new(Model::from_bytes(model)?, arena)?;
+        let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
+        if nn.model().num_inputs() != 1 || nn.model().num_outputs() != 1 {
+            return Err(mismatch("expected 1 input and 1 output"));
+        }
+        let info = nn.model().tensor(nn.model().input_tensor(0)?)?;
+        let dims = info.shape.to4().ok_or(mismatch("input is not NHWC"))?;
+        if dims[0] != 1 || dims[3] != 3 || dims[1] != dims[2] {
+            return Err(mismatch("input is not 1xSxSx3"));
+        }
+        let (scale, zp) = info.scale_zp()?;
+        let out = nn.model().tensor(nn.model().output_tensor(0)?)?;
+        if out.shape.num_elements() != EMBEDDING_DIM {
+            return Err(mismatch("output is not a 192-d embedding"));
+        }
+        let encoder = PixelEncoder::new(ChannelOrder::Rgb, MEAN, STD, Quant::new(scale, zp)?)?;
+        Ok(Self {
+            nn,
+            size: dims[1],
+            encoder,
+        })
+    }
+
+    /// The aligned crop side in pixels (112).
+    pub fn input_size(&self) -> usize {
+        self.size
+    }
+
+    /// Aligns `face` onto the ArcFace template in the model input (the alignment stage).
+    pub fn align(&mut self, frame: &Frame<'_>, face: &Detection) -> Result<(), Error> {
+        let template = arcface_template(self.size as f32);
+        let input = self.nn.input(0)?;
+        let mut canvas = Canvas::new(input.data, self.size, self.size)?;
+        align_face(
+            frame,
+            &face.landmarks,
+            &template,
+            &self.encoder,
+            &mut canvas,
+        )?;
+        Ok(())
+    }
+
+    /// The aligned crop currently in the model input (int8, RGB, NHWC), e.g. for quality
+    /// checks before spending an inference on it.
+    pub fn aligned(&mut self) -> Result<&[i8], Error> {
+        Ok(self.nn.input(0)?.data)
+    }
+
+    /// Runs the model on the aligned crop (the embedding stage).
+    pub fn embed(&mut self) -> Result<Embedding<EMBEDDING_DIM>, Error> {
+        self.nn.invoke()?;
+        let out = self.nn.output(0)?;
+        Ok(Embedding::from_i8(out.data, out.zero_point)?)
+    }
+}

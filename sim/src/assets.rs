@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Finding and loading what the simulator runs: the model files (checked by the engine's
+//! verifier before use) and their tensor arenas, sized by the engine's memory planner.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use facegate_nn::{Model, Plan};
+
+/// Default model file names under the models folder.
+pub const DETECTOR: &str = "detector_retinaface_mnet025.tflite";
+/// Recognizer file name.
+pub const RECOGNIZER: &str = "recognizer_mobilefacenet.tflite";
+/// Anti-spoof file name.
+pub const ANTISPOOF: &str = "antispoof_dtn.tflite";
+
+/// The repository's bundled models folder (`models/` beside `sim/`), overridable with
+/// `--models` or `FACEGATE_MODELS`.
+pub fn default_models_dir() -> PathBuf {
+    std::env::var_os("FACEGATE_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("models"))
+}
+
+/// The repository's bundled test images.
+pub fn default_images_dir() -> PathBuf {
+    repo_root().join("tests/data/images")
+}
+
+/// The repository this binary was built from (sim/ is one level below it).
+fn repo_root() -> PathBuf {
+    let sim = Path::new(env!("CARGO_MANIFEST_DIR"));
+    sim.parent().unwrap_or(sim).to_path_buf()
+}
+
+/// One model file in memory with an arena the planner says it needs.
+#[derive(Debug)]
+pub struct LoadedModel {
+    /// Where it came from.
+    pub path: PathBuf,
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Its tensor arena.
+    pub arena: Vec<u8>,
+}
+
+impl LoadedModel {
+    /// Reads and verifies `path`, and allocates its arena.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
+        let model = Model::from_bytes(&bytes)
+            .with_context(|| format!("model {} is not a valid TFLite file", path.display()))?;
+        let plan = Plan::new(&model)
+            .with_context(|| format!("model {} cannot be planned", path.display()))?;
+        let arena = vec![0u8; plan.arena_bytes()];
+        Ok(Self {
+            path: path.to_path_buf(),
+            bytes,
+            arena,
+        })
+    }
+}
+
+/// The kiosk's three models.
+#[derive(Debug)]
+pub struct ModelSet {
+    /// RetinaFace.
+    pub detector: LoadedModel,
+    /// MobileFaceNet.
+    pub recognizer: LoadedModel,
+    /// DTN, when enabled and present.
+    pub antispoof: Option<LoadedModel>,
+}
+
+impl ModelSet {
+    /// Loads the models from `dir`; the anti-spoof model only when `with_antispoof` and
+    /// its file exists (without it liveness stays unsure, which the caller must allow).
+    pub fn load(dir: &Path, with_antispoof: bool) -> Result<Self> {
+        let spoof_path = dir.join(ANTISPOOF);
+        Ok(Self {
+            detector: LoadedModel::load(&dir.join(DETECTOR))?,
+            recognizer: LoadedModel::load(&dir.join(RECOGNIZER))?,
+            antispoof: if with_antispoof && spoof_path.exists() {
+                Some(LoadedModel::load(&spoof_path)?)
+            } else {
+                None
+            },
+        })
+    }
+
+    /// Kiosk settings that fit the loaded models: without an anti-spoof model, liveness
+    /// cannot be established, so unsure liveness must be accepted.
+    pub fn kiosk_config(&self) -> facegate_kiosk::KioskConfig {
+        facegate_kiosk::KioskConfig {
+            accept_unsure_liveness: self.antispoof.is_none(),
+            ..facegate_kiosk::KioskConfig::default()
+        }
+    }
+}
