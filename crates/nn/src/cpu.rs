@@ -315,6 +315,10 @@ pub(crate) fn run_node(
                 .shape
                 .to4()
                 .ok_or(ctx.err("filter must have rank 4"))?;
+            if fd.contains(&0) {
+                // Also bounds the kernel loops by the filter bytes actually in the file.
+                return Err(ctx.err("filter has an empty dimension"));
+            }
             let inp = ctx.nhwc(&x_info)?;
             let outs = ctx.nhwc(&out_info)?;
             let depthwise = code == OpCode::DepthwiseConv2d;

@@ -307,3 +307,30 @@ fn interpreter_footprint_matches_the_documented_bound() {
         "Interpreter is {size} bytes: update the docs"
     );
 }
+
+#[test]
+fn fuzz_regressions_fail_fast() {
+    // Inputs the fuzzer found (tests/data/fuzz); each must be refused or run quickly.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let bytes = std::fs::read(e.path()).unwrap();
+        let r = try_all(&bytes);
+        println!("{}: {r:?}", e.path().display());
+    }
+    // The first one: a CONV_2D filter [8, 50331651, 0, 2] (no bytes, 50 M rows) used to
+    // spin for minutes; it is now refused at prepare.
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/fuzz/slow_conv_empty_filter_dim.tflite"),
+    )
+    .unwrap();
+    let err = try_all(&bytes).unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidNode {
+            node: 0,
+            op: "CONV_2D",
+            reason: "filter has an empty dimension"
+        }
+    );
+}
