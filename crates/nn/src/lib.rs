@@ -46,6 +46,7 @@
 pub mod backend;
 pub mod cpu;
 pub mod error;
+pub mod fggv;
 pub(crate) mod flatbuffer;
 pub mod interpreter;
 pub mod kernels;

@@ -43,10 +43,13 @@ fn shipped_models_match_their_golden_vectors() {
             panic!("golden vectors for {stem} present but models/{stem}.tflite is not")
         });
         match common::check_model(&model, &golden) {
-            Ok((n, 0, _)) => println!("{stem}: {n} output elements bit-exact"),
-            Ok((n, bad, maxd)) => {
-                failures.push(format!("{stem}: {bad}/{n} differ (max {maxd} LSB)"))
+            Ok(c) if c.mismatched == 0 => {
+                println!("{stem}: {} output elements bit-exact", c.compared)
             }
+            Ok(c) => failures.push(format!(
+                "{stem}: {}/{} differ (max {} LSB)",
+                c.mismatched, c.compared, c.max_abs_diff
+            )),
             Err(e) => failures.push(format!("{stem}: {e}")),
         }
     }

@@ -29,8 +29,11 @@ fn every_op_model_is_bit_exact_with_litert_reference() {
         let golden = std::fs::read(path.with_extension("fggv")).unwrap();
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         match common::check_model(&model, &golden) {
-            Ok((n, 0, _)) => total += n,
-            Ok((n, bad, maxd)) => failures.push(format!("{name}: {bad}/{n} differ (max {maxd})")),
+            Ok(c) if c.mismatched == 0 => total += c.compared,
+            Ok(c) => failures.push(format!(
+                "{name}: {}/{} differ (max {})",
+                c.mismatched, c.compared, c.max_abs_diff
+            )),
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }

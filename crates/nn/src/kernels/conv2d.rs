@@ -102,7 +102,56 @@ pub fn is_pointwise(g: &ConvGeometry) -> bool {
         && g.input.w == g.output.w
 }
 
-/// 1×1 convolution: every output pixel is a matrix–vector product over channels.
+/// Output channels processed together by the fast paths (their filter sums live on the
+/// stack).
+const OC_CHUNK: usize = 32;
+
+/// Plain int8 dot product (the offset term is added separately by the fast paths).
+#[inline]
+fn dot(a: &[i8], b: &[i8]) -> i32 {
+    let mut acc = 0i32;
+    for (&x, &y) in a.iter().zip(b) {
+        acc = acc.wrapping_add(i32::from(x) * i32::from(y));
+    }
+    acc
+}
+
+/// Four dot products sharing one filter row (the row is loaded once for four pixels).
+#[inline]
+fn dot4(w: &[i8], x0: &[i8], x1: &[i8], x2: &[i8], x3: &[i8]) -> [i32; 4] {
+    let n = w.len();
+    let (x0, x1, x2, x3) = (&x0[..n], &x1[..n], &x2[..n], &x3[..n]);
+    let mut acc = [0i32; 4];
+    for i in 0..n {
+        let f = i32::from(w[i]);
+        acc[0] = acc[0].wrapping_add(f * i32::from(x0[i]));
+        acc[1] = acc[1].wrapping_add(f * i32::from(x1[i]));
+        acc[2] = acc[2].wrapping_add(f * i32::from(x2[i]));
+        acc[3] = acc[3].wrapping_add(f * i32::from(x3[i]));
+    }
+    acc
+}
+
+/// Per output channel of a chunk: `input_offset · Σ filter + bias`, the part of the
+/// accumulator that does not depend on the input (all taps in bounds).
+fn constant_terms(
+    filter: &[i8],
+    row: usize,
+    oc0: usize,
+    n: usize,
+    input_offset: i32,
+    bias: Option<&[i32]>,
+    out: &mut [i32; OC_CHUNK],
+) {
+    for (k, c) in out.iter_mut().enumerate().take(n) {
+        let w = &filter[(oc0 + k) * row..(oc0 + k + 1) * row];
+        let sum = w.iter().fold(0i32, |s, &v| s.wrapping_add(i32::from(v)));
+        let b = bias.map_or(0, |b| b[oc0 + k]);
+        *c = input_offset.wrapping_mul(sum).wrapping_add(b);
+    }
+}
+
+/// 1×1 convolution: a matrix product of pixels × channels, four pixels at a time.
 pub fn conv2d_pointwise(
     g: &ConvGeometry,
     input_offset: i32,
@@ -116,16 +165,115 @@ pub fn conv2d_pointwise(
     let ic = g.input.c;
     let oc_n = g.output.c;
     let pixels = g.output.n * g.output.h * g.output.w;
-    for p in 0..pixels {
-        let x = &input[p * ic..(p + 1) * ic];
-        let out = &mut output[p * oc_n..(p + 1) * oc_n];
-        for (oc, o) in out.iter_mut().enumerate() {
-            let mut acc = dot_offset(&filter[oc * ic..(oc + 1) * ic], x, input_offset);
-            if let Some(bias) = bias {
-                acc = acc.wrapping_add(bias[oc]);
+    let mut constant = [0i32; OC_CHUNK];
+    let mut oc0 = 0;
+    while oc0 < oc_n {
+        let n = OC_CHUNK.min(oc_n - oc0);
+        constant_terms(filter, ic, oc0, n, input_offset, bias, &mut constant);
+        let mut p = 0;
+        while p + 4 <= pixels {
+            let x = |q: usize| &input[(p + q) * ic..(p + q + 1) * ic];
+            let (x0, x1, x2, x3) = (x(0), x(1), x(2), x(3));
+            for (k, &constant_k) in constant.iter().enumerate().take(n) {
+                let oc = oc0 + k;
+                let acc = dot4(&filter[oc * ic..(oc + 1) * ic], x0, x1, x2, x3);
+                for (q, a) in acc.iter().enumerate() {
+                    let v = a.wrapping_add(constant_k);
+                    output[(p + q) * oc_n + oc] = stage.finish(mults[oc].apply(v));
+                }
             }
-            *o = stage.finish(mults[oc].apply(acc));
+            p += 4;
         }
+        while p < pixels {
+            let x = &input[p * ic..(p + 1) * ic];
+            for (k, &constant_k) in constant.iter().enumerate().take(n) {
+                let oc = oc0 + k;
+                let v = dot(&filter[oc * ic..(oc + 1) * ic], x).wrapping_add(constant_k);
+                output[p * oc_n + oc] = stage.finish(mults[oc].apply(v));
+            }
+            p += 1;
+        }
+        oc0 += n;
+    }
+}
+
+/// True when the row-contiguous fast path applies (one group, no horizontal dilation).
+pub fn is_row_contiguous(g: &ConvGeometry) -> bool {
+    g.filter_c == g.input.c && g.window.dilation_w == 1
+}
+
+/// General convolution for one group and unit horizontal dilation: for an output pixel whose
+/// window lies inside the input, each filter row `[kw, c]` meets a contiguous input run, so
+/// the accumulator is `kh` long dot products plus a per-channel constant. Border pixels
+/// fall back to the reference arithmetic.
+pub fn conv2d_rows(
+    g: &ConvGeometry,
+    input_offset: i32,
+    input: &[i8],
+    filter: &[i8],
+    bias: Option<&[i32]>,
+    mults: &[QuantizedMultiplier],
+    stage: OutputStage,
+    output: &mut [i8],
+) {
+    let (inp, out, w) = (g.input, g.output, g.window);
+    let c = inp.c;
+    let run = g.kw * c;
+    let per_oc = g.kh * run;
+    let mut constant = [0i32; OC_CHUNK];
+    let mut oc0 = 0;
+    while oc0 < out.c {
+        let n = OC_CHUNK.min(out.c - oc0);
+        constant_terms(filter, per_oc, oc0, n, input_offset, bias, &mut constant);
+        for b in 0..out.n {
+            for oy in 0..out.h {
+                let y0 = (oy * w.stride_h) as isize - w.pad_h as isize;
+                let y_last = y0 + ((g.kh - 1) * w.dilation_h) as isize;
+                let rows_inside = y0 >= 0 && y_last < inp.h as isize;
+                for ox in 0..out.w {
+                    let x0 = (ox * w.stride_w) as isize - w.pad_w as isize;
+                    let inside = rows_inside && x0 >= 0 && x0 + g.kw as isize <= inp.w as isize;
+                    for (k, &constant_k) in constant.iter().enumerate().take(n) {
+                        let oc = oc0 + k;
+                        let acc = if inside {
+                            let mut acc = constant_k;
+                            for ky in 0..g.kh {
+                                let iy = y0 as usize + ky * w.dilation_h;
+                                let i0 = inp.at(b, iy, x0 as usize, 0);
+                                let f0 = oc * per_oc + ky * run;
+                                acc = acc
+                                    .wrapping_add(dot(&filter[f0..f0 + run], &input[i0..i0 + run]));
+                            }
+                            acc
+                        } else {
+                            let mut acc = bias.map_or(0, |b| b[oc]);
+                            for ky in 0..g.kh {
+                                let iy = y0 + (ky * w.dilation_h) as isize;
+                                if iy < 0 || iy >= inp.h as isize {
+                                    continue;
+                                }
+                                for kx in 0..g.kw {
+                                    let ix = x0 + kx as isize;
+                                    if ix < 0 || ix >= inp.w as isize {
+                                        continue;
+                                    }
+                                    let i0 = inp.at(b, iy as usize, ix as usize, 0);
+                                    let f0 = oc * per_oc + ky * run + kx * c;
+                                    acc = acc.wrapping_add(dot_offset(
+                                        &filter[f0..f0 + c],
+                                        &input[i0..i0 + c],
+                                        input_offset,
+                                    ));
+                                }
+                            }
+                            acc
+                        };
+                        output[out.at(b, oy, ox, oc)] = stage.finish(mults[oc].apply(acc));
+                    }
+                }
+            }
+        }
+        oc0 += n;
     }
 }
 
@@ -142,6 +290,8 @@ pub fn conv2d(
 ) {
     if is_pointwise(g) {
         conv2d_pointwise(g, input_offset, input, filter, bias, mults, stage, output);
+    } else if is_row_contiguous(g) {
+        conv2d_rows(g, input_offset, input, filter, bias, mults, stage, output);
     } else {
         conv2d_reference(g, input_offset, input, filter, bias, mults, stage, output);
     }
@@ -167,14 +317,89 @@ mod tests {
     }
 
     #[test]
+    fn row_variant_matches_reference() {
+        use crate::kernels::padding::{out_size, pad_before};
+        let mut rng = Rng(11);
+        let mut checked = 0;
+        for _ in 0..300 {
+            let (h, w, ic) = (rng.range(1, 9), rng.range(1, 9), rng.range(1, 7));
+            let (k, s, d) = (rng.range(1, 4), rng.range(1, 3), rng.range(1, 3));
+            let oc = rng.range(1, 40);
+            let same = rng.range(0, 2) == 1;
+            let (oh, ow) = (out_size(same, h, k, s, d), out_size(same, w, k, s, 1));
+            if oh == 0 || ow == 0 || oh * ow * oc > 1024 || oc * k * k * ic > 1024 {
+                continue;
+            }
+            let g = ConvGeometry {
+                input: Nhwc { n: 1, h, w, c: ic },
+                output: Nhwc {
+                    n: 1,
+                    h: oh,
+                    w: ow,
+                    c: oc,
+                },
+                kh: k,
+                kw: k,
+                filter_c: ic,
+                window: Window {
+                    stride_h: s,
+                    stride_w: s,
+                    dilation_h: d,
+                    dilation_w: 1,
+                    pad_h: pad_before(s, d, h, k, oh),
+                    pad_w: pad_before(s, 1, w, k, ow),
+                },
+            };
+            assert!(is_row_contiguous(&g));
+            let input = rng.i8s(h * w * ic);
+            let filter = rng.i8s(oc * k * k * ic);
+            let bias: [i32; 40] = core::array::from_fn(|_| rng.range(0, 4000) as i32 - 2000);
+            let mults: [QuantizedMultiplier; 40] = core::array::from_fn(|_| {
+                QuantizedMultiplier::from_real(0.0005 + rng.range(0, 100) as f64 * 1e-4).unwrap()
+            });
+            let stage = OutputStage {
+                offset: -5,
+                min: -128,
+                max: 127,
+            };
+            let off = rng.range(0, 255) as i32 - 127;
+            let n = oh * ow * oc;
+            let (mut a, mut b) = ([0i8; 1024], [0i8; 1024]);
+            conv2d_reference(
+                &g,
+                off,
+                &input,
+                &filter,
+                Some(&bias),
+                &mults,
+                stage,
+                &mut a[..n],
+            );
+            conv2d_rows(
+                &g,
+                off,
+                &input,
+                &filter,
+                Some(&bias),
+                &mults,
+                stage,
+                &mut b[..n],
+            );
+            assert_eq!(a[..n], b[..n]);
+            checked += 1;
+        }
+        assert!(checked > 100);
+    }
+
+    #[test]
     fn pointwise_matches_reference() {
         let mut rng = Rng(7);
-        for _ in 0..20 {
+        for _ in 0..60 {
             let (h, w, ic, oc) = (
                 rng.range(1, 6),
                 rng.range(1, 6),
                 rng.range(1, 20),
-                rng.range(1, 9),
+                rng.range(1, 41),
             );
             let input_shape = Nhwc { n: 1, h, w, c: ic };
             let g = ConvGeometry {
@@ -195,8 +420,8 @@ mod tests {
             assert!(is_pointwise(&g));
             let input = rng.i8s(h * w * ic);
             let filter = rng.i8s(oc * ic);
-            let bias: [i32; 9] = core::array::from_fn(|_| rng.range(0, 2000) as i32 - 1000);
-            let mults: [QuantizedMultiplier; 9] = core::array::from_fn(|_| {
+            let bias: [i32; 40] = core::array::from_fn(|_| rng.range(0, 2000) as i32 - 1000);
+            let mults: [QuantizedMultiplier; 40] = core::array::from_fn(|_| {
                 QuantizedMultiplier::from_real(0.0005 + rng.range(0, 100) as f64 * 1e-4).unwrap()
             });
             let stage = OutputStage {
@@ -205,8 +430,8 @@ mod tests {
                 max: 127,
             };
             let off = rng.range(0, 255) as i32 - 127;
-            let mut a = [0i8; 6 * 6 * 9];
-            let mut b = [0i8; 6 * 6 * 9];
+            let mut a = [0i8; 1024];
+            let mut b = [0i8; 1024];
             let n = h * w * oc;
             conv2d_reference(
                 &g,
