@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-//! Build script: Kconfig/devicetree cfgs from zephyr-build, and the embedded assets (models and
-//! the self-test image) as statics, placed in the linker section CONFIG_FACEGATE_ASSET_SECTION.
+//! Build script: Kconfig/devicetree cfgs from zephyr-build; the embedded assets (models and the
+//! self-test image) as statics; and one tensor arena per model, sized by facegate-nn's own
+//! memory planner run here on the host, placed in CONFIG_FACEGATE_*_ARENA_SECTION.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -40,6 +41,30 @@ fn embed(out: &mut String, name: &str, file: &Path, section: &str) {
         file.display().to_string()
     )
     .unwrap();
+}
+
+/// Arena bytes `model` needs, from the same planner the board runs.
+fn arena_bytes(model: &Path) -> usize {
+    let bytes = fs::read(model).unwrap_or_else(|e| panic!("{}: {e}", model.display()));
+    let parsed = facegate_nn::Model::from_bytes(&bytes)
+        .unwrap_or_else(|e| panic!("{} is not a usable model: {e}", model.display()));
+    facegate_nn::Plan::new(&parsed)
+        .unwrap_or_else(|e| panic!("{} cannot be planned: {e}", model.display()))
+        .arena_bytes()
+}
+
+/// Emits `pub static NAME: Arena` over `bytes` of backing memory in `section`.
+fn arena(out: &mut String, name: &str, bytes: usize, section: &str) {
+    if !section.is_empty() {
+        writeln!(out, "#[link_section = \"{section}\"]").unwrap();
+    }
+    writeln!(
+        out,
+        "static {name}_MEM: ArenaMem<{bytes}> = ArenaMem::new();"
+    )
+    .unwrap();
+    writeln!(out, "pub static {name}: Arena = Arena::new(&{name}_MEM);").unwrap();
+    writeln!(out, "pub const {name}_BYTES: usize = {bytes};").unwrap();
 }
 
 /// Decodes the self-test image, scales its longer side to `max_side` and writes it as
@@ -94,9 +119,21 @@ fn main() {
         ("RECOGNIZER", "CONFIG_FACEGATE_RECOGNIZER_MODEL"),
         ("ANTISPOOF", "CONFIG_FACEGATE_ANTISPOOF_MODEL"),
     ] {
+        let arena_section = cfg
+            .get(&format!("CONFIG_FACEGATE_{name}_ARENA_SECTION"))
+            .cloned()
+            .unwrap_or_default();
         match cfg.get(key).filter(|v| !v.is_empty()) {
-            Some(rel) => embed(&mut out, name, &root.join(rel), &section),
-            None => writeln!(out, "pub static {name}: Aligned<0> = Aligned([]);").unwrap(),
+            Some(rel) => {
+                let path = root.join(rel);
+                embed(&mut out, name, &path, &section);
+                let bytes = arena_bytes(&path);
+                arena(&mut out, &format!("{name}_ARENA"), bytes, &arena_section);
+            }
+            None => {
+                writeln!(out, "pub static {name}: Aligned<0> = Aligned([]);").unwrap();
+                arena(&mut out, &format!("{name}_ARENA"), 0, "");
+            }
         }
     }
 

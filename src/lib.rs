@@ -52,7 +52,7 @@ extern "C" fn rust_main() {
     if cfg!(CONFIG_FACEGATE_STORE_CHECK) {
         store_check::run();
     } else if cfg!(CONFIG_FACEGATE_SELFTEST) {
-        selftest::run();
+        threads::start_selftest();
     } else {
         threads::start();
     }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-//! Inference thread: owns the engine; runs it on each frame it receives, serves shell requests
-//! and input events between frames.
+//! Inference thread: builds the engine on its own stack (it is tens of KB) and owns it; runs it
+//! on each frame it receives, serves shell requests and input events between frames. In
+//! self-test mode it runs the self-test instead.
 
 use core::sync::atomic::Ordering::Relaxed;
 
-use facegate_zephyr_abi::{CameraRole, Frame, InputQueue};
+use facegate_zephyr_abi::{CameraRole, Frame, InputQueue, Store};
 use zephyr::sync::channel::{Receiver, SendError, Sender};
 use zephyr::time::Duration;
 
@@ -20,14 +21,45 @@ const STACK: usize = zephyr::kconfig::CONFIG_FACEGATE_INFERENCE_STACK_SIZE as us
 /// How long to wait for a frame before serving the shell and input again.
 const IDLE_MS: u32 = 50;
 
+/// What the inference thread does.
+pub enum Job {
+    /// The kiosk: frames in, results out, shell requests served.
+    Live(Live),
+    /// `crate::selftest::run()`.
+    SelfTest,
+}
+
+/// The live job's store and channels.
+pub struct Live {
+    /// Gallery store, if the board has one.
+    pub store: Option<Store>,
+    /// Frames to run on.
+    pub frames: Receiver<Frame>,
+    /// Results (and forwarded preview frames) for the render thread.
+    pub to_render: Sender<RenderMsg>,
+    /// Shell requests.
+    pub requests: Receiver<Request>,
+    /// Shell replies.
+    pub replies: Sender<Reply>,
+}
+
 #[zephyr::thread(stack_size = STACK)]
-pub fn inference(
-    mut engine: Engine,
-    frames: Receiver<Frame>,
-    to_render: Sender<RenderMsg>,
-    requests: Receiver<Request>,
-    replies: Sender<Reply>,
-) {
+pub fn inference(job: Job) {
+    match job {
+        Job::SelfTest => crate::selftest::run(),
+        Job::Live(io) => live(io),
+    }
+}
+
+fn live(io: Live) {
+    let Live {
+        store,
+        frames,
+        to_render,
+        requests,
+        replies,
+    } = io;
+    let mut engine = Engine::new(store);
     loop {
         if let Ok(req) = requests.try_recv() {
             // The shell waits with a timeout; if it gave up, drop the stale reply.

@@ -1,55 +1,69 @@
 // SPDX-License-Identifier: Apache-2.0
-//! The one module of rustapp that uses the pipeline crates; the threads, the shell and the
-//! self-test see only `Engine`, `Results`, `Request` and `Reply`.
+//! The one module of rustapp that uses the pipeline crates (`facegate-kiosk` over
+//! `facegate-face`/`facegate-nn`); the threads, the shell and the self-test see only `Engine`,
+//! `Results`, `Request` and `Reply`.
 //!
-//! The kiosk/nn APIs are still being written, so this module wires what is settled (frame
-//! views, the persistent gallery over the settings shim, the match threshold) and leaves the
-//! rest as an ordered TODO list:
-//!
-//! 1. Detection: `facegate_kiosk`'s detector (RetinaFace through `facegate_nn::Interpreter` on
-//!    `assets::DETECTOR`, its tensor arena a static in `CONFIG_FACEGATE_ASSET_SECTION`), input
-//!    `CONFIG_FACEGATE_DETECTOR_WIDTH` x `_HEIGHT` letterboxed from the frame; fill
-//!    `Results::faces` (frame coordinates).
-//! 2. Tracking, then align + anti-spoof (`assets::ANTISPOOF`) + embed (`assets::RECOGNIZER`)
-//!    only for new or changed tracks.
-//! 3. Matching against `gallery` with `policy` (`facegate_face::match_face`): `Label`s.
-//! 4. `facegate enroll NAME` and the user button: the kiosk's enrollment flow (averaged
-//!    embeddings) ending in `PersistentGallery::enroll`.
-//! 5. Overlays with `facegate_overlay` (render.rs draws plain boxes until then).
-//! 6. The Neural-ART backend under `CONFIG_FACEGATE_BACKEND_NEURAL_ART`.
+//! Wired: the kiosk loop (detect every frame; align, anti-spoof, embed and match only for new
+//! or changed tracks; voting; enrolment) on the embedded models with static arenas, the
+//! persistent gallery over the settings shim, thresholds, shell requests.
+//! TODO, in order:
+//! 1. Models from an external-flash partition where they are not embedded (STM32N6 serial
+//!    boot: docs/memory.md); until then such a build reports "no detector model".
+//! 2. Overlays with `facegate_kiosk::render` / `facegate-overlay` on a DrawTarget over the
+//!    display (render.rs draws plain coloured boxes until then).
+//! 3. The Neural-ART backend under `CONFIG_FACEGATE_BACKEND_NEURAL_ART`.
+//! 4. Button-driven enrolment with an on-screen name (the button only cancels for now).
 
 use core::fmt::Write;
 
-use facegate_face::{Frame as FaceFrame, MatchPolicy, PersistentGallery, PixelFormat};
-use facegate_zephyr_abi::{Fourcc, Frame, InputEvent, Store};
+use facegate_face::memstore::{MemStore, MemStoreError};
+use facegate_face::retinaface::RetinaFaceConfig;
+use facegate_face::{Frame as FaceFrame, GalleryStore, PixelFormat};
+use facegate_kiosk::antispoof::{AntiSpoof, AntiSpoofSpec};
+use facegate_kiosk::detector::Detector;
+use facegate_kiosk::kiosk::{FaceState, Kiosk, Mode, Stages};
+use facegate_kiosk::recognizer::Recognizer;
+use facegate_kiosk::{Clock, Event, KioskConfig};
+use facegate_zephyr_abi::{AbiError, Fourcc, Frame, InputEvent, Store};
 
+use crate::assets;
 use crate::store_port::ZephyrStore;
 
-/// Embedding size of the default recognizer (MobileFaceNet, models/README.md).
-pub const EMBEDDING_DIM: usize = 192;
 /// Gallery capacity (Kconfig).
 pub const GALLERY_CAP: usize = zephyr::kconfig::CONFIG_FACEGATE_GALLERY_CAPACITY as usize;
+/// Embedding size of the recognizer.
+pub use facegate_kiosk::recognizer::EMBEDDING_DIM;
 /// Most faces reported per frame.
-pub const MAX_FACES: usize = 8;
+pub const MAX_FACES: usize = facegate_kiosk::kiosk::MAX_TRACKS;
 /// Store key of the persisted match threshold (thousandths, i32 little-endian).
 const THRESHOLD_KEY: &str = "threshold";
 
-type Gallery = PersistentGallery<ZephyrStore, GALLERY_CAP, EMBEDDING_DIM>;
-
 /// What a face box shows.
-// Constructed once detection and matching are wired (TODO 1-3 above).
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Label {
-    /// Not (yet) recognised.
+    /// Tracked, not decided yet.
+    Checking,
+    /// Live and matching nobody.
     Unknown,
     /// Matched gallery identity `id`.
     Known {
         /// Identity id.
         id: u32,
     },
-    /// Failed the anti-spoof check.
+    /// Judged a presentation attack.
     Spoof,
+}
+
+impl Label {
+    /// Lower-case name for console lines.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Checking => "checking",
+            Self::Unknown => "unknown",
+            Self::Known { .. } => "known",
+            Self::Spoof => "spoof",
+        }
+    }
 }
 
 /// One face in frame coordinates.
@@ -81,12 +95,12 @@ pub struct Results {
 }
 
 /// Identity name as the gallery stores it.
-pub type Name = heapless::String<32>;
+pub type Name = facegate_face::Name;
 
 /// A shell request, executed on the inference thread that owns the engine.
 #[derive(Debug, Clone)]
 pub enum Request {
-    /// Enroll the face in view.
+    /// Start enrolling the face in view.
     Enroll(Name),
     /// List identities.
     List,
@@ -133,116 +147,297 @@ pub fn face_frame(f: &Frame) -> Option<FaceFrame<'_>> {
     .ok()
 }
 
-/// The recognition pipeline and its gallery; owned by the inference thread.
+/// The kiosk's gallery store: the settings shim, or RAM when there is no store.
+// Built once and kept inside the kiosk; boxing the RAM variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum EngineStore {
+    /// Persistent (settings on ZMS).
+    Settings(ZephyrStore),
+    /// Lost at reset (boards without a storage partition, the self-test).
+    Ram(MemStore<4, 1024>),
+}
+
+/// The RAM store's failures in the settings store's terms.
+fn ram_error(e: MemStoreError) -> AbiError {
+    match e {
+        MemStoreError::Full => AbiError::NoSpace,
+        MemStoreError::TooLarge => AbiError::TooLarge,
+    }
+}
+
+impl GalleryStore for EngineStore {
+    type Error = AbiError;
+
+    fn read(&mut self, key: u16, buf: &mut [u8]) -> Result<Option<usize>, AbiError> {
+        match self {
+            Self::Settings(s) => s.read(key, buf),
+            Self::Ram(s) => s.read(key, buf).map_err(ram_error),
+        }
+    }
+
+    fn write(&mut self, key: u16, data: &[u8]) -> Result<(), AbiError> {
+        match self {
+            Self::Settings(s) => s.write(key, data),
+            Self::Ram(s) => s.write(key, data).map_err(ram_error),
+        }
+    }
+
+    fn delete(&mut self, key: u16) -> Result<(), AbiError> {
+        match self {
+            Self::Settings(s) => s.delete(key),
+            Self::Ram(s) => s.delete(key).map_err(ram_error),
+        }
+    }
+}
+
+/// Zephyr uptime as the kiosk's clock (millisecond resolution).
+#[derive(Debug, Clone, Copy)]
+pub struct UptimeClock;
+
+impl Clock for UptimeClock {
+    fn now_us(&self) -> u64 {
+        zephyr::sys::uptime_get().max(0) as u64 * 1000
+    }
+}
+
+type KioskT = Kiosk<'static, 'static, EngineStore, GALLERY_CAP>;
+
+/// Why the engine cannot run the models.
+#[derive(Debug, Clone, Copy)]
+pub enum EngineError {
+    /// The build embeds no detector/recognizer model (TODO 1 above).
+    NoModel,
+    /// An arena was taken twice (a second engine in one program).
+    ArenaTaken,
+    /// The kiosk refused a model, the configuration or the gallery.
+    Kiosk(&'static str),
+}
+
+impl core::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::NoModel => f.write_str("no detector/recognizer model embedded"),
+            Self::ArenaTaken => f.write_str("tensor arena already in use"),
+            Self::Kiosk(what) => write!(f, "kiosk refused the {what}"),
+        }
+    }
+}
+
+/// The recognition pipeline and its gallery; owned by the inference thread (it is large:
+/// build it where it will stay, e.g. on the inference thread's stack).
 pub struct Engine {
-    gallery: Option<Gallery>,
-    policy: MatchPolicy,
-    todo_logged: bool,
+    kiosk: Result<KioskT, EngineError>,
+    settings: Option<Store>,
+    clock: UptimeClock,
+}
+
+fn stages() -> Result<Stages<'static, 'static>, EngineError> {
+    if assets::DETECTOR.bytes().is_empty() || assets::RECOGNIZER.bytes().is_empty() {
+        return Err(EngineError::NoModel);
+    }
+    let arena = |a: &'static assets::Arena| a.take().ok_or(EngineError::ArenaTaken);
+    let detector = Detector::new(
+        assets::DETECTOR.bytes(),
+        arena(&assets::DETECTOR_ARENA)?,
+        RetinaFaceConfig::default(),
+    )
+    .map_err(|_| EngineError::Kiosk("detector model"))?;
+    let recognizer = Recognizer::new(
+        assets::RECOGNIZER.bytes(),
+        arena(&assets::RECOGNIZER_ARENA)?,
+    )
+    .map_err(|_| EngineError::Kiosk("recognizer model"))?;
+    let antispoof = if assets::ANTISPOOF.bytes().is_empty() {
+        None
+    } else {
+        Some(
+            AntiSpoof::new(
+                assets::ANTISPOOF.bytes(),
+                arena(&assets::ANTISPOOF_ARENA)?,
+                AntiSpoofSpec::DTN,
+            )
+            .map_err(|_| EngineError::Kiosk("anti-spoof model"))?,
+        )
+    };
+    Ok(Stages {
+        detector,
+        recognizer,
+        antispoof,
+    })
 }
 
 impl Engine {
-    /// Loads the gallery and threshold from `store` (in-memory only if there is none).
+    /// Builds the stages from the embedded models and loads the gallery and threshold from
+    /// `store` (a RAM gallery if there is none).
     pub fn new(store: Option<Store>) -> Self {
-        let mut policy = MatchPolicy {
-            threshold: zephyr::kconfig::CONFIG_FACEGATE_MATCH_THRESHOLD as f32 / 1000.0,
-            ..MatchPolicy::default()
-        };
-        let gallery = store.and_then(|s| {
+        let mut milli = zephyr::kconfig::CONFIG_FACEGATE_MATCH_THRESHOLD as i32;
+        if let Some(s) = &store {
             let mut buf = [0u8; 4];
             if let Ok(4) = s.read(THRESHOLD_KEY, &mut buf) {
-                policy.threshold = i32::from_le_bytes(buf) as f32 / 1000.0;
+                milli = i32::from_le_bytes(buf);
             }
-            match Gallery::load(ZephyrStore(s)) {
-                Ok((g, report)) => {
-                    log::info!(
-                        "gallery: {} identities loaded, {} unreadable records",
-                        g.gallery().len(),
-                        report.issues.len()
-                    );
-                    Some(g)
-                }
-                Err(e) => {
-                    log::error!("gallery: load failed: {e}");
-                    None
-                }
-            }
+        }
+        let settings = store.clone();
+        let kiosk = stages().and_then(|stages| {
+            let config = KioskConfig {
+                detection_threshold: zephyr::kconfig::CONFIG_FACEGATE_DETECT_THRESHOLD as f32
+                    / 1000.0,
+                match_threshold: milli as f32 / 1000.0,
+                accept_unsure_liveness: stages.antispoof.is_none(),
+                ..KioskConfig::default()
+            };
+            let gallery_store = match store {
+                Some(s) => EngineStore::Settings(ZephyrStore(s)),
+                None => EngineStore::Ram(MemStore::new()),
+            };
+            let (kiosk, report) = Kiosk::new(stages, gallery_store, config)
+                .map_err(|_| EngineError::Kiosk("configuration or gallery"))?;
+            log::info!(
+                "gallery: {} identities loaded, {} unreadable records",
+                kiosk.gallery().len(),
+                report.issues.len()
+            );
+            Ok(kiosk)
         });
+        if let Err(e) = &kiosk {
+            log::error!("pipeline: cannot run: {e}");
+        }
         Self {
-            gallery,
-            policy,
-            todo_logged: false,
+            kiosk,
+            settings,
+            clock: UptimeClock,
         }
     }
 
-    /// One inference step on `frame`.
+    /// One kiosk step on `frame`; its events go to the log.
     pub fn process(&mut self, frame: &FaceFrame<'_>) -> Results {
-        if !self.todo_logged {
-            self.todo_logged = true;
-            log::warn!("pipeline: detection not wired yet (rust/pipeline.rs TODO 1)");
-        }
-        Results {
+        let mut out = Results {
             faces: heapless::Vec::new(),
             frame_width: frame.width() as u32,
             frame_height: frame.height() as u32,
+        };
+        let Ok(kiosk) = &mut self.kiosk else {
+            return out;
+        };
+        let report = match kiosk.process(frame, &self.clock) {
+            Ok(r) => r,
+            Err(e) => {
+                log::warn!("pipeline: {e}");
+                return out;
+            }
+        };
+        for ev in &report.events {
+            log_event(ev);
         }
+        for f in &report.faces {
+            let b = f.detection.bbox;
+            let label = match &f.state {
+                FaceState::Checking => Label::Checking,
+                FaceState::Unknown => Label::Unknown,
+                FaceState::Spoof => Label::Spoof,
+                FaceState::Recognized { id, .. } => Label::Known { id: *id },
+            };
+            // Truncation toward zero is fine for pixel boxes (no libm in the hot path).
+            let _ = out.faces.push(FaceBox {
+                x: b.x0 as i32,
+                y: b.y0 as i32,
+                w: (b.x1 - b.x0) as i32,
+                h: (b.y1 - b.y0) as i32,
+                score_milli: (f.detection.score * 1000.0) as i32,
+                label,
+            });
+        }
+        out
     }
 
-    /// A button or touch event (TODO 4: the kiosk's enrollment flow).
+    /// A button or touch event: the user button cancels an enrolment in progress.
     pub fn input(&mut self, ev: InputEvent) {
-        log::debug!("input: {ev:?}");
+        if let (Ok(kiosk), InputEvent::Key { pressed: true, .. }) = (&mut self.kiosk, ev) {
+            if let Some(name) = kiosk.cancel_enrolment() {
+                log::info!("enrolment of {name} cancelled");
+            }
+        }
     }
 
     /// Executes a shell request.
     pub fn handle(&mut self, req: Request) -> Reply {
         let mut r = Reply::default();
+        let kiosk = match &mut self.kiosk {
+            Ok(k) => k,
+            Err(e) => {
+                r.line(format_args!("pipeline not running: {e}"));
+                return r;
+            }
+        };
         match req {
-            Request::List => match &self.gallery {
-                Some(g) => {
-                    r.ok = true;
-                    r.line(format_args!("{} identities", g.gallery().len()));
-                    for id in g.gallery().iter() {
-                        r.line(format_args!("{:>4} {}", id.id, id.name.as_str()));
-                    }
+            Request::List => {
+                r.ok = true;
+                r.line(format_args!("{} identities", kiosk.gallery().len()));
+                for id in kiosk.gallery().iter() {
+                    r.line(format_args!("{:>4} {}", id.id, id.name.as_str()));
                 }
-                None => r.line(format_args!("no gallery store")),
-            },
-            Request::Delete(name) => match &mut self.gallery {
-                Some(g) => match g.gallery().find_name(&name).map(|i| i.id) {
-                    Some(id) => match g.delete(id) {
-                        Ok(()) => {
-                            r.ok = true;
-                            r.line(format_args!("deleted {name}"));
-                        }
-                        Err(e) => r.line(format_args!("delete failed: {e}")),
-                    },
-                    None => r.line(format_args!("no identity named {name}")),
+            }
+            Request::Delete(name) => match kiosk.gallery().find_name(&name).map(|i| i.id) {
+                Some(id) => match kiosk.delete(id) {
+                    Ok(()) => {
+                        r.ok = true;
+                        r.line(format_args!("deleted {name}"));
+                    }
+                    Err(e) => r.line(format_args!("delete failed: {e}")),
                 },
-                None => r.line(format_args!("no gallery store")),
+                None => r.line(format_args!("no identity named {name}")),
             },
             Request::Threshold(None) => {
                 r.ok = true;
-                r.line(format_args!(
-                    "threshold {}",
-                    (self.policy.threshold * 1000.0) as i32
-                ));
-            }
-            Request::Threshold(Some(milli)) => {
-                self.policy.threshold = milli as f32 / 1000.0;
-                r.ok = true;
-                if let Some(g) = &self.gallery {
-                    if let Err(e) = g.store().0.write(THRESHOLD_KEY, &milli.to_le_bytes()) {
-                        r.ok = false;
-                        r.line(format_args!("threshold not saved: {e}"));
-                    }
-                }
+                let milli = (kiosk.config().match_threshold * 1000.0) as i32;
                 r.line(format_args!("threshold {milli}"));
             }
-            Request::Enroll(name) => {
-                r.line(format_args!(
-                    "cannot enroll {name}: recognizer not wired yet (pipeline TODO 4)"
-                ));
+            Request::Threshold(Some(milli)) => {
+                let config = KioskConfig {
+                    match_threshold: milli as f32 / 1000.0,
+                    ..*kiosk.config()
+                };
+                match kiosk.set_config(config) {
+                    Ok(()) => {
+                        r.ok = true;
+                        if let Some(s) = &self.settings {
+                            if let Err(e) = s.write(THRESHOLD_KEY, &milli.to_le_bytes()) {
+                                r.ok = false;
+                                r.line(format_args!("threshold not saved: {e}"));
+                            }
+                        }
+                        r.line(format_args!("threshold {milli}"));
+                    }
+                    Err(e) => r.line(format_args!("threshold refused: {e}")),
+                }
             }
+            Request::Enroll(name) => match kiosk.start_enrolment(&name) {
+                Ok(()) => {
+                    r.ok = true;
+                    if let Mode::Enrolling { needed, .. } = kiosk.mode() {
+                        r.line(format_args!(
+                            "enrolling {name}: look at the camera ({needed} samples)"
+                        ));
+                    }
+                }
+                Err(e) => r.line(format_args!("cannot enroll {name}: {e}")),
+            },
         }
         r
+    }
+}
+
+fn log_event(ev: &Event) {
+    match ev {
+        Event::Recognized { name, score, .. } => {
+            log::info!("recognized {name} ({})", (*score * 1000.0) as i32)
+        }
+        Event::Enrolled { id, name } => log::info!("enrolled {name} as {id}"),
+        Event::EnrolmentFailed { name, reason } => {
+            log::warn!("enrolment of {name} failed: {reason:?}")
+        }
+        Event::SpoofDetected { track, .. } => log::warn!("spoof on track {track}"),
+        other => log::debug!("{other:?}"),
     }
 }

@@ -126,7 +126,7 @@ fn draw_box(
     }
     let colour = match face.label {
         Label::Known { .. } => GREEN,
-        Label::Unknown => AMBER,
+        Label::Unknown | Label::Checking => AMBER,
         Label::Spoof => RED,
     };
     let bytes = match caps.current {

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Self-test (CONFIG_FACEGATE_SELFTEST): one pipeline step on the image embedded at build time
 //! (build.rs decodes CONFIG_FACEGATE_SELFTEST_IMAGE from tests/data/images/), printed as lines
-//! the twister suite tests/pipeline matches. No camera, display or store involved.
+//! the twister suite tests/app matches. No camera, display or store involved. Runs on the
+//! inference thread (its stack holds the engine).
 
 use facegate_face::{Frame as FaceFrame, PixelFormat};
 
 use crate::assets;
-use crate::pipeline::{Engine, Label};
+use crate::pipeline::Engine;
 
 /// Runs the self-test and prints its result lines.
 pub fn run() {
@@ -29,11 +30,6 @@ pub fn run() {
     let results = engine.process(&frame);
     let ms = zephyr::sys::uptime_get() - t0;
     for f in &results.faces {
-        let label = match f.label {
-            Label::Known { .. } => "known",
-            Label::Unknown => "unknown",
-            Label::Spoof => "spoof",
-        };
         zephyr::printkln!(
             "selftest: face x={} y={} w={} h={} score={} {}",
             f.x,
@@ -41,7 +37,7 @@ pub fn run() {
             f.w,
             f.h,
             f.score_milli,
-            label
+            f.label.as_str()
         );
     }
     zephyr::printkln!(

@@ -13,15 +13,18 @@
 //! |-----------|-----------------------------------|----------------------------------|
 //! | capture   | FACEGATE_CAPTURE_STACK_SIZE 3072  | FACEGATE_CAPTURE_PRIORITY 4      |
 //! | render    | FACEGATE_RENDER_STACK_SIZE 4096   | FACEGATE_RENDER_PRIORITY 6       |
-//! | inference | FACEGATE_INFERENCE_STACK_SIZE 16K | FACEGATE_INFERENCE_PRIORITY 8    |
+//! | inference | FACEGATE_INFERENCE_STACK_SIZE 96K | FACEGATE_INFERENCE_PRIORITY 8    |
 //!
 //! Lower number = higher priority (Zephyr preemptive priorities): capture preempts render,
 //! render preempts the long inference step, so the preview stays live while the CPU is busy.
+//! The inference stack holds the engine itself (kiosk stages, tracker, gallery: ~40-50 KB
+//! with 32 identities), built there so it is never copied between stacks.
 
 use facegate_zephyr_abi::{Camera, CameraRole, Display, DisplayFormat, Fourcc, Frame, Store};
 use zephyr::sync::channel::bounded;
 
-use crate::pipeline::{Engine, Reply, Request};
+use crate::inference::{Job, Live};
+use crate::pipeline::{Reply, Request};
 use crate::render::RenderMsg;
 use crate::{capture, inference, render, shell};
 
@@ -29,6 +32,13 @@ use crate::{capture, inference, render, shell};
 const DEPTH: usize = zephyr::kconfig::CONFIG_FACEGATE_FRAME_QUEUE_DEPTH as usize;
 /// Buffers per camera stream (Kconfig FACEGATE_CAMERA_BUFFERS).
 const BUFFERS: u32 = zephyr::kconfig::CONFIG_FACEGATE_CAMERA_BUFFERS as u32;
+
+/// Runs the self-test on the inference thread (whose stack is sized for the engine).
+pub fn start_selftest() {
+    let t = inference::inference(Job::SelfTest);
+    t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_INFERENCE_PRIORITY as i32);
+    t.start();
+}
 
 /// Opens the devices, starts the threads and returns (the threads run forever).
 pub fn start() {
@@ -70,7 +80,6 @@ pub fn start() {
     let store = Store::init()
         .map_err(|e| log::warn!("store: {e}; gallery kept in RAM only"))
         .ok();
-    let engine = Engine::new(store);
 
     let (to_infer, infer_rx) = bounded::<Frame>(DEPTH);
     let (to_render, render_rx) = bounded::<RenderMsg>(DEPTH + 1);
@@ -83,7 +92,13 @@ pub fn start() {
     t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_CAPTURE_PRIORITY as i32);
     t.start();
 
-    let t = inference::inference(engine, infer_rx, to_render, req_rx, reply_tx);
+    let t = inference::inference(Job::Live(Live {
+        store,
+        frames: infer_rx,
+        to_render,
+        requests: req_rx,
+        replies: reply_tx,
+    }));
     t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_INFERENCE_PRIORITY as i32);
     t.start();
 

@@ -7,8 +7,9 @@ use crate::error::check;
 use crate::ffi::{self, FG_STORE_VALUE_MAX};
 use crate::{AbiError, Result, StoreKey};
 
-/// Handle to the persistent store; `init` once at boot.
-#[derive(Debug)]
+/// Handle to the persistent store; `init` once at boot. Clones are further handles to the
+/// same settings subtree (the C side serialises access; settings has its own lock).
+#[derive(Debug, Clone)]
 pub struct Store {
     _private: (),
 }
