@@ -220,6 +220,110 @@ const _: () = assert!(size_of::<FgInputEvent>() == 12);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core::mem::offset_of;
+    use std::string::String;
+    use std::vec::Vec;
+
+    /// Compiles a probe against facegate_shim.h with the host C compiler and compares every
+    /// field offset and struct size with this file's `#[repr(C)]` structs (both 64-bit here;
+    /// the header's _Static_asserts cover the 32-bit sizes on the target).
+    #[test]
+    fn struct_layout_matches_the_c_compiler() {
+        let shim = concat!(env!("CARGO_MANIFEST_DIR"), "/../shim");
+        let dir = std::env::temp_dir().join(std::format!("fg-abi-probe-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fields: &[(&str, &str)] = &[
+            ("fg_cam_format", "fourcc"),
+            ("fg_cam_format", "width"),
+            ("fg_cam_format", "height"),
+            ("fg_cam_format", "pitch"),
+            ("fg_cam_format", "size"),
+            ("fg_frame", "data"),
+            ("fg_frame", "token"),
+            ("fg_frame", "bytesused"),
+            ("fg_frame", "width"),
+            ("fg_frame", "height"),
+            ("fg_frame", "pitch"),
+            ("fg_frame", "fourcc"),
+            ("fg_frame", "timestamp_ms"),
+            ("fg_disp_caps", "width"),
+            ("fg_disp_caps", "height"),
+            ("fg_disp_caps", "formats"),
+            ("fg_disp_caps", "current"),
+            ("fg_input_event", "kind"),
+            ("fg_input_event", "pressed"),
+            ("fg_input_event", "code"),
+            ("fg_input_event", "x"),
+            ("fg_input_event", "y"),
+        ];
+        let mut src = String::from(
+            "#include <stdio.h>\n#include <stddef.h>\n#include \"facegate_shim.h\"\nint main(void) {\n",
+        );
+        for (s, f) in fields {
+            src += &std::format!("printf(\"{s}.{f} %zu\\n\", offsetof(struct {s}, {f}));\n");
+        }
+        for s in [
+            "fg_cam_format",
+            "fg_frame",
+            "fg_disp_caps",
+            "fg_input_event",
+        ] {
+            src += &std::format!("printf(\"{s} %zu\\n\", sizeof(struct {s}));\n");
+        }
+        src += "return 0;\n}\n";
+        let c = dir.join("probe.c");
+        let exe = dir.join("probe");
+        std::fs::write(&c, src).unwrap();
+        let status = std::process::Command::new("cc")
+            .args(["-std=c11", "-Wall", "-Werror", "-I", shim, "-o"])
+            .arg(&exe)
+            .arg(&c)
+            .status()
+            .expect("a C compiler `cc` is needed to check the header");
+        assert!(status.success(), "facegate_shim.h does not compile");
+        let out = std::process::Command::new(&exe).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let c_values: Vec<(String, usize)> = text
+            .lines()
+            .map(|l| {
+                let (k, v) = l.split_once(' ').unwrap();
+                (k.into(), v.parse().unwrap())
+            })
+            .collect();
+        let rust_values: [(&str, usize); 26] = [
+            ("fg_cam_format.fourcc", offset_of!(FgCamFormat, fourcc)),
+            ("fg_cam_format.width", offset_of!(FgCamFormat, width)),
+            ("fg_cam_format.height", offset_of!(FgCamFormat, height)),
+            ("fg_cam_format.pitch", offset_of!(FgCamFormat, pitch)),
+            ("fg_cam_format.size", offset_of!(FgCamFormat, size)),
+            ("fg_frame.data", offset_of!(FgFrame, data)),
+            ("fg_frame.token", offset_of!(FgFrame, token)),
+            ("fg_frame.bytesused", offset_of!(FgFrame, bytesused)),
+            ("fg_frame.width", offset_of!(FgFrame, width)),
+            ("fg_frame.height", offset_of!(FgFrame, height)),
+            ("fg_frame.pitch", offset_of!(FgFrame, pitch)),
+            ("fg_frame.fourcc", offset_of!(FgFrame, fourcc)),
+            ("fg_frame.timestamp_ms", offset_of!(FgFrame, timestamp_ms)),
+            ("fg_disp_caps.width", offset_of!(FgDispCaps, width)),
+            ("fg_disp_caps.height", offset_of!(FgDispCaps, height)),
+            ("fg_disp_caps.formats", offset_of!(FgDispCaps, formats)),
+            ("fg_disp_caps.current", offset_of!(FgDispCaps, current)),
+            ("fg_input_event.kind", offset_of!(FgInputEvent, kind)),
+            ("fg_input_event.pressed", offset_of!(FgInputEvent, pressed)),
+            ("fg_input_event.code", offset_of!(FgInputEvent, code)),
+            ("fg_input_event.x", offset_of!(FgInputEvent, x)),
+            ("fg_input_event.y", offset_of!(FgInputEvent, y)),
+            ("fg_cam_format", size_of::<FgCamFormat>()),
+            ("fg_frame", size_of::<FgFrame>()),
+            ("fg_disp_caps", size_of::<FgDispCaps>()),
+            ("fg_input_event", size_of::<FgInputEvent>()),
+        ];
+        assert_eq!(c_values.len(), rust_values.len());
+        for ((ck, cv), (rk, rv)) in c_values.iter().zip(rust_values) {
+            assert_eq!((ck.as_str(), *cv), (rk, rv));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     /// The constants here must equal the header's; read the header text and compare, so a
     /// change on one side only fails this test.
