@@ -44,5 +44,11 @@ impl AddParams {
 
 /// Element-wise or broadcast add.
 pub fn add(p: &AddParams, bc: &Broadcast, a: &[i8], b: &[i8], stage: OutputStage, out: &mut [i8]) {
-    bc.for_each(|o, ia, ib| out[o] = p.apply(a[ia], b[ib], stage));
+    if bc.is_elementwise() {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            *o = p.apply(x, y, stage);
+        }
+    } else {
+        bc.for_each(|o, ia, ib| out[o] = p.apply(a[ia], b[ib], stage));
+    }
 }

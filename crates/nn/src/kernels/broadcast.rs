@@ -40,27 +40,53 @@ impl Broadcast {
     }
 
     /// Calls `f(out_index, a_index, b_index)` for every output element, in row-major order.
+    /// The innermost axis runs as a tight strided loop; the outer axes advance an odometer.
     pub fn for_each(&self, mut f: impl FnMut(usize, usize, usize)) {
-        let total: usize = self.out.iter().product();
+        let last = MAX_RANK - 1;
+        let inner = self.out[last];
+        let (sa, sb) = (self.stride_a[last], self.stride_b[last]);
+        let outer: usize = self.out[..last].iter().product();
         let mut idx = [0usize; MAX_RANK];
-        let (mut ia, mut ib) = (0usize, 0usize);
-        for o in 0..total {
-            f(o, ia, ib);
-            // Increment the multi-index, updating operand offsets incrementally.
-            let mut d = MAX_RANK;
+        let (mut base_a, mut base_b) = (0usize, 0usize);
+        let mut o = 0usize;
+        for _ in 0..outer {
+            let (mut ia, mut ib) = (base_a, base_b);
+            for _ in 0..inner {
+                f(o, ia, ib);
+                o += 1;
+                ia += sa;
+                ib += sb;
+            }
+            // Advance the outer multi-index, updating the operand bases incrementally.
+            let mut d = last;
             while d > 0 {
                 d -= 1;
                 idx[d] += 1;
-                ia += self.stride_a[d];
-                ib += self.stride_b[d];
+                base_a += self.stride_a[d];
+                base_b += self.stride_b[d];
                 if idx[d] < self.out[d] {
                     break;
                 }
-                ia -= self.stride_a[d] * idx[d];
-                ib -= self.stride_b[d] * idx[d];
+                base_a -= self.stride_a[d] * idx[d];
+                base_b -= self.stride_b[d] * idx[d];
                 idx[d] = 0;
             }
         }
+    }
+
+    /// True when both operands have the output's shape (plain element-wise loop).
+    pub fn is_elementwise(&self) -> bool {
+        let mut expect = 1usize;
+        for d in (0..MAX_RANK).rev() {
+            let s = if self.out[d] == 1 { 0 } else { expect };
+            let a_ok = self.stride_a[d] == s || self.out[d] == 1;
+            let b_ok = self.stride_b[d] == s || self.out[d] == 1;
+            if !(a_ok && b_ok) {
+                return false;
+            }
+            expect *= self.out[d];
+        }
+        true
     }
 }
 
