@@ -384,7 +384,7 @@ pub(crate) fn run_node(
                 );
             } else {
                 let fc = fd[3];
-                if fc == 0 || inp.c % fc != 0 || oc % (inp.c / fc) != 0 {
+                if fc == 0 || inp.c < fc || inp.c % fc != 0 || oc % (inp.c / fc) != 0 {
                     return Err(ctx.err("filter depth does not divide the input channels"));
                 }
                 let g = kernels::conv2d::ConvGeometry {
