@@ -4,7 +4,9 @@
 //! The C shims under `src/shim/` own every Zephyr type; this crate declares their plain-C
 //! functions (`ffi`) and wraps them in safe types that implement FaceGate's ports: a camera
 //! that hands out owned [`Frame`]s and takes their buffers back on drop, a [`Display`] writer
-//! that checks rectangles and pitch, a key/value [`Store`] under `facegate/`, an
+//! that checks rectangles and pitch, a [`Canvas`] (the screen port: an embedded-graphics
+//! `DrawTarget<Color = Rgb565>` in RAM, flushed to the display), a key/value [`Store`] under
+//! `facegate/`, an
 //! [`InputQueue`] fed from the input thread, and the `facegate` shell command parser/writer.
 //!
 //! It has no `zephyr` dependency, so it builds and tests on the host: unit tests link against
@@ -17,6 +19,7 @@
 extern crate std;
 
 mod camera;
+mod canvas;
 mod display;
 mod error;
 pub mod ffi;
@@ -32,6 +35,7 @@ mod store_key;
 mod fake;
 
 pub use camera::{requeue_errors, Camera, CameraFormat, CameraRole, Frame};
+pub use canvas::Canvas;
 pub use display::{Display, DisplayCaps, DisplayFormat};
 pub use error::AbiError;
 pub use fourcc::Fourcc;
