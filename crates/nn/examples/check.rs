@@ -19,7 +19,10 @@ fn main() {
             "params {}  MACs {}  arena {} B (lower bound {} B)",
             s.params, s.macs, s.arena_bytes, s.arena_lower_bound
         );
-        println!("{:<26} {:>5} {:>10}  {:<4} NPU", "operator", "count", "first node", "CPU");
+        println!(
+            "{:<26} {:>5} {:>10}  {:<4} NPU",
+            "operator", "count", "first node", "CPU"
+        );
         for (op, npu) in s.support_by(neural_art_support) {
             let cpu = Cpu.support(op.code);
             let word = |x: Support| match x {

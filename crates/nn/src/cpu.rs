@@ -119,8 +119,8 @@ impl<'m> Ctx<'m, '_> {
 
     fn positive(&self, id: usize, default: i32) -> Result<usize, Error> {
         let v = self.opt_i32(id, default)?;
-        if v <= 0 {
-            return Err(self.err("stride, dilation or filter size must be positive"));
+        if v <= 0 || v > 0xffff {
+            return Err(self.err("stride, dilation or filter size must be in 1..=65535"));
         }
         Ok(v as usize)
     }
@@ -753,6 +753,9 @@ pub(crate) fn run_node(
                 || inp.c != outs.c
                 || inp.h == 0
                 || inp.w == 0
+                || outs.h == 0
+                || outs.w == 0
+                || inp.h.max(inp.w).max(outs.h).max(outs.w) >= 1 << 20
             {
                 return Err(ctx.err("size operand does not match the output shape"));
             }

@@ -29,13 +29,13 @@ pub fn average_pool2d(
                         for fx in fxs.clone() {
                             let iy = (y0 + fy as isize) as usize;
                             let ix = (x0 + fx as isize) as usize;
-                            acc += i32::from(x[input.at(b, iy, ix, c)]);
+                            acc = acc.wrapping_add(i32::from(x[input.at(b, iy, ix, c)]));
                         }
                     }
                     let avg = if acc > 0 {
-                        (acc + count / 2) / count
+                        acc.wrapping_add(count / 2) / count
                     } else {
-                        (acc - count / 2) / count
+                        acc.wrapping_sub(count / 2) / count
                     };
                     y[output.at(b, oy, ox, c)] = avg.clamp(act.0, act.1) as i8;
                 }
