@@ -137,6 +137,17 @@ fn main() {
         }
     }
 
+    // The render thread's canvas (preview + overlays); 0 bytes = draw straight to the display.
+    let fb_bytes = cfg
+        .get("CONFIG_FACEGATE_FRAMEBUFFER_BYTES")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let fb_section = cfg
+        .get("CONFIG_FACEGATE_FRAMEBUFFER_SECTION")
+        .cloned()
+        .unwrap_or_default();
+    arena(&mut out, "FRAMEBUFFER", fb_bytes, &fb_section);
+
     let (w, h) = if enabled("CONFIG_FACEGATE_SELFTEST") {
         let rel = cfg
             .get("CONFIG_FACEGATE_SELFTEST_IMAGE")

@@ -5,14 +5,15 @@
 //!
 //! Wired: the kiosk loop (detect every frame; align, anti-spoof, embed and match only for new
 //! or changed tracks; voting; enrolment) on the embedded models with static arenas, the
-//! persistent gallery over the settings shim, thresholds, shell requests.
+//! persistent gallery over the settings shim, thresholds, shell requests, and the overlays
+//! (`facegate_kiosk::render` on a RAM canvas, render.rs).
 //! TODO, in order:
 //! 1. Models from an external-flash partition where they are not embedded (STM32N6 serial
 //!    boot: docs/memory.md); until then such a build reports "no detector model".
-//! 2. Overlays with `facegate_kiosk::render` / `facegate-overlay` on a DrawTarget over the
-//!    display (render.rs draws plain coloured boxes until then).
-//! 3. The Neural-ART backend under `CONFIG_FACEGATE_BACKEND_NEURAL_ART`.
-//! 4. Button-driven enrolment with an on-screen name (the button only cancels for now).
+//! 2. The Neural-ART backend under `CONFIG_FACEGATE_BACKEND_NEURAL_ART`.
+//! 3. Button-driven enrolment with an on-screen name (the button only cancels for now).
+//! 4. Dirty-rectangle updates for SPI panels (render.rs writes the whole preview each frame;
+//!    `facegate_kiosk::render` already returns the rectangles it touched).
 
 use core::fmt::Write;
 
@@ -21,7 +22,7 @@ use facegate_face::retinaface::RetinaFaceConfig;
 use facegate_face::{Frame as FaceFrame, GalleryStore, PixelFormat};
 use facegate_kiosk::antispoof::{AntiSpoof, AntiSpoofSpec};
 use facegate_kiosk::detector::Detector;
-use facegate_kiosk::kiosk::{FaceState, Kiosk, Mode, Stages};
+use facegate_kiosk::kiosk::{FaceState, FrameReport, Kiosk, Mode, Stages};
 use facegate_kiosk::recognizer::Recognizer;
 use facegate_kiosk::{Clock, Event, KioskConfig};
 use facegate_zephyr_abi::{AbiError, Fourcc, Frame, InputEvent, Store};
@@ -86,6 +87,8 @@ pub struct FaceBox {
 /// Result of one inference step.
 #[derive(Debug, Clone, Default)]
 pub struct Results {
+    /// The kiosk's full report (what the overlays draw), if the engine ran.
+    pub report: Option<FrameReport>,
     /// Faces found.
     pub faces: heapless::Vec<FaceBox, MAX_FACES>,
     /// Size of the frame the boxes refer to.
@@ -313,6 +316,7 @@ impl Engine {
     /// One kiosk step on `frame`; its events go to the log.
     pub fn process(&mut self, frame: &FaceFrame<'_>) -> Results {
         let mut out = Results {
+            report: None,
             faces: heapless::Vec::new(),
             frame_width: frame.width() as u32,
             frame_height: frame.height() as u32,
@@ -348,6 +352,7 @@ impl Engine {
                 label,
             });
         }
+        out.report = Some(report);
         out
     }
 

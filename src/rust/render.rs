@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-//! Render thread: shows preview frames centred on the display with the latest face boxes.
+//! Render thread: shows preview frames centred on the display with the kiosk's overlays.
+//!
+//! With a framebuffer (`CONFIG_FACEGATE_FRAMEBUFFER_BYTES`, in PSRAM on the N6) each frame is
+//! copied into a canvas, `facegate_kiosk::render` draws boxes, names, HUD and enrolment panel
+//! on it, and the canvas goes to the display in one write. Without one, frames go straight
+//! to the display and plain coloured boxes are drawn over them.
 
 use core::sync::atomic::Ordering::Relaxed;
 
-use facegate_zephyr_abi::{Display, DisplayFormat, Frame};
+use embedded_graphics::prelude::{Dimensions, OriginDimensions, Point, Size};
+use embedded_graphics::primitives::Rectangle;
+use facegate_kiosk::render::{render as draw_report, RenderContext};
+use facegate_overlay::{FrameMapping, Layout};
+use facegate_zephyr_abi::{Canvas, Display, DisplayFormat, Frame};
 use zephyr::sync::channel::Receiver;
 
+use crate::assets;
 use crate::pipeline::{FaceBox, Label, Results};
 use crate::stats;
 
@@ -35,6 +45,9 @@ const LINE: u16 = 2;
 pub fn render(mut display: Display, msgs: Receiver<RenderMsg>) {
     let mut last = Results::default();
     let mut row = [0u8; MAX_ROW_PX * 2];
+    let mut memory = assets::FRAMEBUFFER.take().filter(|m| !m.is_empty());
+    let mut canvas: Option<Canvas<'static>> = None;
+    let mut timing = Timing::default();
     while let Ok(msg) = msgs.recv() {
         let frame = match msg {
             RenderMsg::Results(r) => {
@@ -47,7 +60,16 @@ pub fn render(mut display: Display, msgs: Receiver<RenderMsg>) {
                 f
             }
         };
-        match show(&mut display, &frame, &last, &mut row) {
+        if canvas.is_none() {
+            if let Some(mem) = memory.take() {
+                canvas = open_canvas(&display, &frame, mem);
+            }
+        }
+        let shown = match canvas.as_mut() {
+            Some(c) => compose(&mut display, c, frame, &last, &mut timing),
+            None => show(&mut display, &frame, &last, &mut row),
+        };
+        match shown {
             Ok(()) => {
                 stats::RENDERED.fetch_add(1, Relaxed);
             }
@@ -57,6 +79,65 @@ pub fn render(mut display: Display, msgs: Receiver<RenderMsg>) {
             }
         }
     }
+}
+
+/// Frame-to-frame and drawing times for the HUD.
+#[derive(Default)]
+struct Timing {
+    last_frame_ms: Option<i64>,
+    period_us: u32,
+    draw_us: u32,
+}
+
+/// A canvas of the preview's size (clipped to the screen) over the framebuffer memory.
+fn open_canvas(d: &Display, f: &Frame, mem: &'static mut [u8]) -> Option<Canvas<'static>> {
+    let caps = d.caps();
+    let format = caps.current?;
+    let w = f.width().min(u32::from(caps.width)) as u16;
+    let h = f.height().min(u32::from(caps.height)) as u16;
+    match Canvas::new(mem, w, h, format) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            log::warn!("render: no canvas ({e}), drawing straight to the display");
+            None
+        }
+    }
+}
+
+/// Frame into the canvas, overlays on it, canvas to the display (centred).
+fn compose(
+    d: &mut Display,
+    c: &mut Canvas<'static>,
+    f: Frame,
+    r: &Results,
+    t: &mut Timing,
+) -> facegate_zephyr_abi::Result<()> {
+    let t0 = zephyr::sys::uptime_get();
+    if let Some(prev) = t.last_frame_ms.replace(t0) {
+        t.period_us = ((t0 - prev).max(0) as u32).saturating_mul(1000);
+    }
+    let frame_size = Size::new(f.width(), f.height());
+    c.blit_frame(&f, 0, 0)?;
+    // The camera buffer is no longer needed: give it back before drawing.
+    drop(f);
+    if let Some(report) = &r.report {
+        let area = Rectangle::new(Point::zero(), c.size());
+        if let Ok(mapping) = FrameMapping::stretch(frame_size, &area) {
+            let ctx = RenderContext {
+                mapping,
+                frame_period_us: t.period_us,
+                draw_us: t.draw_us,
+            };
+            // Drawing on the canvas cannot fail (its error type is Infallible).
+            let _ = draw_report(report, &ctx, &Layout::for_size(c.size()), c);
+        }
+    }
+    let caps = d.caps();
+    let x0 = (caps.width - c.size().width as u16) / 2;
+    let y0 = (caps.height - c.size().height as u16) / 2;
+    let result = c.flush(d, x0, y0, &c.bounding_box());
+    t.draw_us = ((zephyr::sys::uptime_get() - t0).max(0) as u32).saturating_mul(1000);
+    result
 }
 
 fn show(

@@ -12,7 +12,7 @@
 //! | thread    | stack (Kconfig)                   | priority (Kconfig)               |
 //! |-----------|-----------------------------------|----------------------------------|
 //! | capture   | FACEGATE_CAPTURE_STACK_SIZE 3072  | FACEGATE_CAPTURE_PRIORITY 4      |
-//! | render    | FACEGATE_RENDER_STACK_SIZE 4096   | FACEGATE_RENDER_PRIORITY 6       |
+//! | render    | FACEGATE_RENDER_STACK_SIZE 12K    | FACEGATE_RENDER_PRIORITY 6       |
 //! | inference | FACEGATE_INFERENCE_STACK_SIZE 96K | FACEGATE_INFERENCE_PRIORITY 8    |
 //!
 //! Lower number = higher priority (Zephyr preemptive priorities): capture preempts render,
