@@ -89,11 +89,14 @@ impl ModelSet {
         })
     }
 
-    /// Kiosk settings that fit the loaded models: without an anti-spoof model, liveness
-    /// cannot be established, so unsure liveness must be accepted.
+    /// Kiosk settings that fit the loaded models and still photos: without an anti-spoof
+    /// model liveness cannot be established, so unsure liveness must be accepted; and a
+    /// photo is seen once, so every face in it gets recognised in that one frame (a camera
+    /// spreads that work over frames).
     pub fn kiosk_config(&self) -> facegate_kiosk::KioskConfig {
         facegate_kiosk::KioskConfig {
             accept_unsure_liveness: self.antispoof.is_none(),
+            max_work_per_frame: facegate_kiosk::kiosk::MAX_TRACKS as u8,
             ..facegate_kiosk::KioskConfig::default()
         }
     }

@@ -5,6 +5,7 @@
 use facegate_face::retinaface::{self, PriorBoxes, RetinaFaceConfig, RetinaFaceOutputs};
 use facegate_face::{
     preprocess, ChannelOrder, Detection, Fit, Frame, InputSpec, Interp, PixelEncoder, Quant,
+    ScoreKind,
 };
 use facegate_nn::{Interpreter, Model};
 use heapless::Vec;
@@ -13,11 +14,20 @@ use crate::Error;
 
 /// Most faces the detector reports per frame.
 pub const MAX_FACES: usize = 16;
+/// Candidates kept before non-maximum suppression: every face lights up several priors, so
+/// this must be well above [`MAX_FACES`] or strong faces crowd weaker ones out.
+pub const MAX_CANDIDATES: usize = 128;
 
-/// RetinaFace's preprocessing (biubug6 lineage): BGR, minus the per-channel mean, unit std.
-const MEAN_BGR: [f32; 3] = [104.0, 117.0, 123.0];
+/// The shipped int8 RetinaFace takes RGB pixels minus 128 (its first layer restores the
+/// original BGR minus (104, 117, 127) inside the graph; models/README.md).
+const MEAN: [f32; 3] = [128.0; 3];
+/// Letterbox padding: mid-grey, which encodes to zero.
+const PAD: [u8; 3] = [128; 3];
 
 const STAGE: &str = "detector";
+
+/// TFLite builtin code of SOFTMAX.
+const SOFTMAX: i32 = 25;
 
 /// A RetinaFace detector running on the engine.
 #[derive(Debug)]
@@ -29,6 +39,8 @@ pub struct Detector<'m, 'a> {
     /// Output indices of loc `[N,4]`, conf `[N,2]`, landmarks `[N,10]`.
     outputs: [usize; 3],
     config: RetinaFaceConfig,
+    /// Decoder output before the final copy (kept here, off the caller's stack).
+    candidates: Vec<Detection, MAX_CANDIDATES>,
 }
 
 impl<'m, 'a> Detector<'m, 'a> {
@@ -75,14 +87,25 @@ impl<'m, 'a> Detector<'m, 'a> {
             }
             outputs[slot] = i;
         }
-        let encoder = PixelEncoder::new(ChannelOrder::Bgr, MEAN_BGR, [1.0; 3], input_q)?;
+        // Class scores are probabilities when the graph ends in a softmax, logits otherwise
+        // (the int8 conversion may drop the softmax to keep the output scale useful).
+        let mut score_kind = ScoreKind::Logits;
+        for n in 0..nn.model().num_nodes() {
+            if nn.model().node(n)?.code == SOFTMAX {
+                score_kind = ScoreKind::Probabilities;
+            }
+        }
+        let config = RetinaFaceConfig {
+            score_kind,
+            ..config
+        };
+        let encoder = PixelEncoder::new(ChannelOrder::Rgb, MEAN, [1.0; 3], input_q)?;
         let spec = InputSpec {
             width,
             height,
             fit: Fit::LetterboxCenter,
             interp: Interp::Bilinear,
-            // The mean colour encodes to (about) zero: padding adds no signal.
-            pad: [MEAN_BGR[2] as u8, MEAN_BGR[1] as u8, MEAN_BGR[0] as u8],
+            pad: PAD,
         };
         Ok(Self {
             nn,
@@ -91,6 +114,7 @@ impl<'m, 'a> Detector<'m, 'a> {
             encoder,
             outputs,
             config,
+            candidates: Vec::new(),
         })
     }
 
@@ -104,9 +128,13 @@ impl<'m, 'a> Detector<'m, 'a> {
         &self.config
     }
 
-    /// Changes the decoder settings (thresholds take effect on the next frame).
+    /// Changes the decoder's thresholds (from the next frame). How scores are read stays
+    /// what the model says.
     pub fn set_config(&mut self, config: RetinaFaceConfig) {
-        self.config = config;
+        self.config = RetinaFaceConfig {
+            score_kind: self.config.score_kind,
+            ..config
+        };
     }
 
     /// Finds the faces in `frame`, strongest first, in frame coordinates.
@@ -131,7 +159,21 @@ impl<'m, 'a> Detector<'m, 'a> {
             landm: landm.data,
             landm_q: Quant::new(landm.scale, landm.zero_point)?,
         };
-        retinaface::decode(&outputs, &self.priors, &self.config, &letterbox, faces)?;
+        let config = RetinaFaceConfig {
+            top_k: self.config.top_k.min(MAX_FACES),
+            ..self.config
+        };
+        retinaface::decode(
+            &outputs,
+            &self.priors,
+            &config,
+            &letterbox,
+            &mut self.candidates,
+        )?;
+        faces.clear();
+        for d in self.candidates.iter().take(MAX_FACES) {
+            let _ = faces.push(*d);
+        }
         Ok(())
     }
 }
