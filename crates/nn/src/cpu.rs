@@ -842,6 +842,9 @@ pub(crate) fn run_node(
                     em & (1 << d) != 0,
                     sm & (1 << d) != 0,
                 );
+                if !r.in_bounds(x_info.shape.dim(d)) {
+                    return Err(ctx.err("slice reaches outside the input"));
+                }
                 count *= r.len();
                 ranges[MAX_RANK - rank + d] = r;
             }

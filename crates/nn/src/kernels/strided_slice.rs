@@ -89,6 +89,17 @@ impl AxisRange {
         }
     }
 
+    /// True when every visited index lies in `0..size`.
+    pub fn in_bounds(&self, size: usize) -> bool {
+        let n = self.len() as i64;
+        if n == 0 {
+            return true;
+        }
+        let last = self.start + (n - 1) * self.stride;
+        let ok = |v: i64| v >= 0 && v < size as i64;
+        ok(self.start) && ok(last)
+    }
+
     /// True when no index is visited.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
