@@ -295,6 +295,18 @@ pub(crate) fn run_node(
         hi: &*hi,
         hi_base: out_range.end,
     };
+    for k in 0..node.num_inputs() {
+        if let Some(t) = ctx.opt_input(k)? {
+            if t.dtype.is_none() {
+                return Err(Error::UnsupportedType { tensor: t.index });
+            }
+        }
+    }
+    if out_info.dtype.is_none() {
+        return Err(Error::UnsupportedType {
+            tensor: out_info.index,
+        });
+    }
     let x_info = ctx.input(0)?;
     let x = io.bytes(plan, &x_info)?;
     let same_len = |a: &TensorInfo<'_>| -> Result<(), Error> {

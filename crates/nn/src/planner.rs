@@ -176,16 +176,20 @@ impl Plan {
             }
             let placed = &mut placed[..np];
             placed.sort_unstable_by_key(|&u| plan.offsets[u as usize]);
-            let mut candidate = 0u32;
+            let mut candidate = 0u64;
             for &u in placed.iter() {
-                let start = plan.offsets[u as usize];
-                if candidate + plan.sizes[t] <= start {
+                let start = u64::from(plan.offsets[u as usize]);
+                if candidate + u64::from(plan.sizes[t]) <= start {
                     break;
                 }
-                candidate = candidate.max(start + plan.sizes[u as usize]);
+                candidate = candidate.max(start + u64::from(plan.sizes[u as usize]));
             }
-            plan.offsets[t] = candidate;
-            plan.tensor_bytes = plan.tensor_bytes.max((candidate + plan.sizes[t]) as usize);
+            let end = candidate + u64::from(plan.sizes[t]);
+            if end > u64::from(u32::MAX - 1) {
+                return Err(Error::InvalidModel("activations exceed a 4 GiB arena"));
+            }
+            plan.offsets[t] = candidate as u32;
+            plan.tensor_bytes = plan.tensor_bytes.max(end as usize);
         }
 
         for n in 0..nn {
