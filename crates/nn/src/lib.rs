@@ -23,9 +23,19 @@
 //! # let _ = first; Ok(()) }
 //! ```
 //!
-//! [`Plan::new`](planner::Plan::new) alone tells how many arena bytes a model needs
-//! ([`planner::Plan::arena_bytes`]) and the lower bound of any plan;
-//! [`summary::Summary`] lists ops, parameters, MACs and NPU compatibility.
+//! Other entry points:
+//! - [`Plan::new`](planner::Plan::new) alone tells how many arena bytes a model needs
+//!   ([`Plan::arena_bytes`]) and the lower bound of any plan ([`Plan::lower_bound`]), e.g.
+//!   to size a `static` arena;
+//! - [`Interpreter::with_backend`] runs on another [`Backend`] (the Neural-ART NPU behind
+//!   the `backend-neural-art` feature); it refuses a model whose operator the backend cannot
+//!   run with [`Error::UnsupportedOp`] naming the op and node;
+//! - [`Summary`] lists ops with counts, parameters, MACs, arena bytes and per-op support
+//!   ([`npu_support::neural_art_support`] for the NPU) for `facegate check`;
+//! - [`fggv`] reads golden vectors and checks a model against them bit for bit (no_std, so
+//!   the QEMU and board runners can use it);
+//! - [`Interpreter::tensor_bytes`] / [`Interpreter::tensor_bytes_mut`] give raw access to
+//!   any non-constant tensor (float inputs, intermediate results).
 //!
 //! # Memory
 //! No heap. All activations and per-node scratch live in the caller's arena (16-byte
@@ -39,7 +49,14 @@
 //! `model` (verified view) over `flatbuffer` (checked reads); `planner` (lifetimes →
 //! offsets); `interpreter` (API); `backend` (trait + compatibility check); `cpu` (node
 //! dispatch, TFLite `Prepare` maths) over `kernels` (one file per op); `quant` (all
-//! fixed-point maths); `neural_art` (feature `backend-neural-art`, FFI).
+//! fixed-point maths); `npu_support` (NPU op table); `neural_art` (feature
+//! `backend-neural-art`, FFI, the only `unsafe`); `summary`; `fggv`.
+//!
+//! # Operators (int8, TFLite reference semantics)
+//! ADD, SUB, MUL (broadcasting), CONV_2D (per-channel, grouped, dilated), DEPTHWISE_CONV_2D,
+//! FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, LOGISTIC, TANH, RELU, RELU6,
+//! LEAKY_RELU, PRELU, HARD_SWISH, SOFTMAX, RESHAPE, CONCATENATION, PAD, TRANSPOSE,
+//! STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, QUANTIZE, DEQUANTIZE.
 #![no_std]
 #![deny(unsafe_code)]
 
