@@ -24,9 +24,16 @@ pub fn capture(
     to_infer: Sender<Frame>,
     to_render: Sender<RenderMsg>,
 ) {
-    if let Err(e) = start(&mut main, aux.as_mut()) {
+    if let Some(a) = aux.as_mut() {
+        if let Err(e) = a.start() {
+            log::warn!("capture: detector stream: {e}; detecting on the preview");
+            aux = None;
+        }
+    }
+    if let Err(e) = main.start() {
         log::error!("capture: cannot start streaming: {e}");
-        return;
+        // Returning would drop the channel ends; see threads.rs.
+        crate::threads::park();
     }
     loop {
         if let Some(cam) = &aux {
@@ -53,13 +60,6 @@ pub fn capture(
             drop(msg);
         }
     }
-}
-
-fn start(main: &mut Camera, aux: Option<&mut Camera>) -> facegate_zephyr_abi::Result<()> {
-    if let Some(a) = aux {
-        a.start()?;
-    }
-    main.start()
 }
 
 fn next(cam: &Camera, timeout_ms: i32) -> Option<Frame> {

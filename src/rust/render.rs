@@ -48,7 +48,11 @@ pub fn render(mut display: Display, msgs: Receiver<RenderMsg>) {
     let mut memory = assets::FRAMEBUFFER.take().filter(|m| !m.is_empty());
     let mut canvas: Option<Canvas<'static>> = None;
     let mut timing = Timing::default();
-    while let Ok(msg) = msgs.recv() {
+    // Never returns: its receiver must not be dropped (threads.rs).
+    loop {
+        let Ok(msg) = msgs.recv() else {
+            continue;
+        };
         let frame = match msg {
             RenderMsg::Results(r) => {
                 last = r;
@@ -116,13 +120,15 @@ fn compose(
     if let Some(prev) = t.last_frame_ms.replace(t0) {
         t.period_us = ((t0 - prev).max(0) as u32).saturating_mul(1000);
     }
-    let frame_size = Size::new(f.width(), f.height());
     c.blit_frame(&f, 0, 0)?;
     // The camera buffer is no longer needed: give it back before drawing.
     drop(f);
     if let Some(report) = &r.report {
+        // The report's coordinates are those of the frame the detector saw: the preview
+        // itself, or the detector stream (same field of view, smaller) on the N6.
+        let seen = Size::new(r.frame_width, r.frame_height);
         let area = Rectangle::new(Point::zero(), c.size());
-        if let Ok(mapping) = FrameMapping::stretch(frame_size, &area) {
+        if let Ok(mapping) = FrameMapping::stretch(seen, &area) {
             let ctx = RenderContext {
                 mapping,
                 frame_period_us: t.period_us,

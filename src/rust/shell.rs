@@ -27,10 +27,15 @@ static LINK: Mutex<Option<Link>> = Mutex::new(None);
 const SEND_TIMEOUT_MS: u32 = 1000;
 const REPLY_TIMEOUT_MS: u32 = 10_000;
 
-/// Makes shell requests go to the inference thread.
+/// Makes shell requests go to the inference thread. The channel ends stay in `LINK` for good
+/// (dropping them would panic, see threads.rs).
 pub fn connect(requests: Sender<Request>, replies: Receiver<Reply>) {
-    if let Ok(mut link) = LINK.lock() {
-        *link = Some(Link { requests, replies });
+    match LINK.lock() {
+        Ok(mut link) => *link = Some(Link { requests, replies }),
+        Err(_) => {
+            core::mem::forget(requests);
+            core::mem::forget(replies);
+        }
     }
 }
 

@@ -9,6 +9,11 @@
 //! Every send from capture is `try_send`: a busy stage drops the frame (its buffer goes back
 //! to the driver on drop) and the camera never waits.
 //!
+//! zephyr-lang-rust cannot free a channel: dropping the last `Sender` or the last `Receiver`
+//! of a bounded channel panics ("Bounded channels cannot be dropped", its sync/channel.rs).
+//! So no thread here ever returns while holding channel ends (`park` instead), and ends
+//! without a user are leaked with `mem::forget`.
+//!
 //! | thread    | stack (Kconfig)                   | priority (Kconfig)               |
 //! |-----------|-----------------------------------|----------------------------------|
 //! | capture   | FACEGATE_CAPTURE_STACK_SIZE 3072  | FACEGATE_CAPTURE_PRIORITY 4      |
@@ -40,7 +45,8 @@ pub fn start_selftest() {
     t.start();
 }
 
-/// Opens the devices, starts the threads and returns (the threads run forever).
+/// Opens the devices, starts the threads and returns (the threads run forever). A missing
+/// camera or display only leaves its thread out.
 pub fn start() {
     let display = match open_display() {
         Ok(d) => Some(d),
@@ -55,27 +61,28 @@ pub fn start() {
         (Some(d), None) => (u32::from(d.caps().width), u32::from(d.caps().height)),
         (None, None) => (320, 240),
     };
-    let main = match Camera::open(CameraRole::Main, Fourcc::RGB565, pw, ph, BUFFERS) {
-        Ok(c) => c,
-        Err(e) => {
-            log::error!("camera: main stream {pw}x{ph}: {e}");
-            return;
-        }
-    };
-    let aux = Camera::open(
-        CameraRole::Aux,
-        Fourcc::RGB565,
-        zephyr::kconfig::CONFIG_FACEGATE_DETECTOR_WIDTH as u32,
-        zephyr::kconfig::CONFIG_FACEGATE_DETECTOR_HEIGHT as u32,
-        BUFFERS,
-    )
-    .map_err(|e| log::info!("camera: no detector stream ({e}), detecting on the preview"))
-    .ok();
-    log::info!(
-        "camera: main {:?}, aux {:?}",
-        main.format(),
-        aux.as_ref().map(Camera::format)
-    );
+    let main = Camera::open(CameraRole::Main, Fourcc::RGB565, pw, ph, BUFFERS)
+        .map_err(|e| log::error!("camera: main stream {pw}x{ph}: {e}"))
+        .ok();
+    // The detector stream only makes sense beside a preview stream.
+    let aux = main.as_ref().and_then(|_| {
+        Camera::open(
+            CameraRole::Aux,
+            Fourcc::RGB565,
+            zephyr::kconfig::CONFIG_FACEGATE_DETECTOR_WIDTH as u32,
+            zephyr::kconfig::CONFIG_FACEGATE_DETECTOR_HEIGHT as u32,
+            BUFFERS,
+        )
+        .map_err(|e| log::info!("camera: no detector stream ({e}), detecting on the preview"))
+        .ok()
+    });
+    if let Some(m) = &main {
+        log::info!(
+            "camera: main {:?}, aux {:?}",
+            m.format(),
+            aux.as_ref().map(Camera::format)
+        );
+    }
 
     let store = Store::init()
         .map_err(|e| log::warn!("store: {e}; gallery kept in RAM only"))
@@ -88,9 +95,16 @@ pub fn start() {
     shell::connect(req_tx, reply_rx);
     crate::inference::INPUT.attach();
 
-    let t = capture::capture(main, aux, to_infer, to_render.clone());
-    t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_CAPTURE_PRIORITY as i32);
-    t.start();
+    // Without a camera the engine still runs for the shell (list, delete, threshold).
+    match main {
+        Some(main) => {
+            let t = capture::capture(main, aux, to_infer, to_render.clone());
+            t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_CAPTURE_PRIORITY as i32);
+            t.start();
+        }
+        // The frame channel's only sender: dropping it would panic (see above).
+        None => core::mem::forget(to_infer),
+    }
 
     let t = inference::inference(Job::Live(Live {
         store,
@@ -102,10 +116,22 @@ pub fn start() {
     t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_INFERENCE_PRIORITY as i32);
     t.start();
 
-    if let Some(d) = display {
-        let t = render::render(d, render_rx);
-        t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_RENDER_PRIORITY as i32);
-        t.start();
+    match display {
+        Some(d) => {
+            let t = render::render(d, render_rx);
+            t.set_priority(zephyr::kconfig::CONFIG_FACEGATE_RENDER_PRIORITY as i32);
+            t.start();
+        }
+        // The render channel's only receiver: dropping it would panic (see above).
+        None => core::mem::forget(render_rx),
+    }
+}
+
+/// Blocks the calling thread for good, keeping everything it owns (channel ends included)
+/// alive; for threads that cannot continue.
+pub fn park() -> ! {
+    loop {
+        zephyr::time::sleep(zephyr::time::Forever);
     }
 }
 
