@@ -552,7 +552,8 @@ pub(crate) fn run_node(
                         Activation::Relu6
                     };
                     let st = stage(&out_info, act)?;
-                    kernels::relu::relu(zi, quant::ratio_f32(si, so)?, st, x, out);
+                    let m = quant::ratio_f32(si, so)?;
+                    via_lut(x, out, |a, b| kernels::relu::relu(zi, m, st, a, b));
                 }
                 OpCode::LeakyRelu => {
                     let alpha = ctx.opt_f32(0, 0.0)?;
@@ -564,7 +565,7 @@ pub(crate) fn run_node(
                         alpha: QuantizedMultiplier::from_real(f64::from(a.abs()))?,
                         alpha_negative: a < 0.0,
                     };
-                    kernels::leaky_relu::leaky_relu(&p, x, out);
+                    via_lut(x, out, |a, b| kernels::leaky_relu::leaky_relu(&p, a, b));
                 }
                 OpCode::HardSwish => {
                     let hires = (1.0f32 / 128.0) * si;
@@ -581,7 +582,7 @@ pub(crate) fn run_node(
                         reluish_multiplier: downscale_q15(rm.multiplier),
                         reluish_exponent: rm.shift,
                     };
-                    kernels::hard_swish::hard_swish(&p, x, out);
+                    via_lut(x, out, |a, b| kernels::hard_swish::hard_swish(&p, a, b));
                 }
                 _ => {
                     let depth = x_info.shape.dims().last().copied().unwrap_or(1);
@@ -800,7 +801,9 @@ pub(crate) fn run_node(
                 Some(DType::I8) => {
                     let (si, zi) = x_info.scale_zp()?;
                     let m = QuantizedMultiplier::from_real(f64::from(si) / f64::from(so))?;
-                    kernels::quantize::requantize(m, zi, zo, i8s(x), i8s_mut(out));
+                    via_lut(i8s(x), i8s_mut(out), |a, b| {
+                        kernels::quantize::requantize(m, zi, zo, a, b)
+                    });
                 }
                 _ => {
                     return Err(Error::UnsupportedType {
@@ -890,6 +893,20 @@ pub(crate) fn run_node(
         }
     }
     Ok(())
+}
+
+/// Runs an element-wise int8 kernel through a 256-entry table when the tensor is larger
+/// than the table: the kernel itself fills the table from every int8 value, so results are
+/// identical by construction and the per-element cost drops to one lookup.
+fn via_lut(x: &[i8], out: &mut [i8], kernel: impl Fn(&[i8], &mut [i8])) {
+    if x.len() <= 256 {
+        kernel(x, out);
+        return;
+    }
+    let all: [i8; 256] = core::array::from_fn(|i| i as u8 as i8);
+    let mut lut = [0i8; 256];
+    kernel(&all, &mut lut);
+    kernels::logistic::apply_lut(&lut, x, out);
 }
 
 /// TFLite's `DownScaleInt32ToInt16Multiplier`.
