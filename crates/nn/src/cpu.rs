@@ -307,6 +307,10 @@ pub(crate) fn run_node(
             tensor: out_info.index,
         });
     }
+    if out_info.shape.num_elements() == 0 {
+        // Nothing to compute (and loops over the other output axes could be huge).
+        return Ok(());
+    }
     let x_info = ctx.input(0)?;
     let x = io.bytes(plan, &x_info)?;
     let same_len = |a: &TensorInfo<'_>| -> Result<(), Error> {

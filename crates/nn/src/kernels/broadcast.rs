@@ -45,6 +45,9 @@ impl Broadcast {
         let last = MAX_RANK - 1;
         let inner = self.out[last];
         let (sa, sb) = (self.stride_a[last], self.stride_b[last]);
+        if self.out.contains(&0) {
+            return;
+        }
         let outer: usize = self.out[..last].iter().product();
         let mut idx = [0usize; MAX_RANK];
         let (mut base_a, mut base_b) = (0usize, 0usize);

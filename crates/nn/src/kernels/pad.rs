@@ -18,6 +18,9 @@ pub fn pad(
     for chunk in y.chunks_exact_mut(elem) {
         chunk.copy_from_slice(&fill[..elem]);
     }
+    if in_dims.contains(&0) {
+        return;
+    }
     // Copy input rows (last axis contiguous).
     let rows: usize = in_dims[..MAX_RANK - 1].iter().product();
     let row_len = in_dims[MAX_RANK - 1] * elem;
