@@ -364,6 +364,9 @@ pub(crate) fn run_node(
             if fq.num_scales() != 1 && fq.num_scales() != oc {
                 return Err(ctx.err("per-channel scales do not match output channels"));
             }
+            if fq.zero_point != 0 {
+                return Err(ctx.err("int8 filters must be symmetric (zero point 0)"));
+            }
             let (mults, bias) = channel_scratch(&ctx, scratch, oc)?;
             for (c, m) in mults.iter_mut().enumerate() {
                 *m = quant::conv_multiplier(in_scale, fq.channel_scale(c)?, out_scale)?;
