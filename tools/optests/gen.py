@@ -192,6 +192,9 @@ def gen_binary(rng, code):
         o, ot = S.AddOptionsT(), S.BuiltinOptions.AddOptions
     elif code == S.BuiltinOperator.SUB:
         o, ot = S.SubOptionsT(), S.BuiltinOptions.SubOptions
+    elif code in (S.BuiltinOperator.SQUARED_DIFFERENCE, S.BuiltinOperator.MAXIMUM,
+                  S.BuiltinOperator.MINIMUM):
+        return b.finish(code, [x, y], [z], [x, y])
     else:
         o, ot = S.MulOptionsT(), S.BuiltinOptions.MulOptions
     o.fusedActivationFunction = act(rng)
@@ -513,6 +516,9 @@ GENERATORS = {
     "add": lambda r: gen_binary(r, BO.ADD),
     "mul": lambda r: gen_binary(r, BO.MUL),
     "sub": lambda r: gen_binary(r, BO.SUB),
+    "squared_difference": lambda r: gen_binary(r, BO.SQUARED_DIFFERENCE),
+    "maximum": lambda r: gen_binary(r, BO.MAXIMUM),
+    "minimum": lambda r: gen_binary(r, BO.MINIMUM),
     "tanh": lambda r: gen_unary(r, BO.TANH, 1.0 / 128, 0),
     "logistic": lambda r: gen_unary(r, BO.LOGISTIC, 1.0 / 256, -128),
     "prelu": gen_prelu,

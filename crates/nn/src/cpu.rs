@@ -474,7 +474,13 @@ pub(crate) fn run_node(
                 i8s_mut(out),
             );
         }
-        OpCode::Add | OpCode::Sub | OpCode::Mul | OpCode::Prelu => {
+        OpCode::Add
+        | OpCode::Sub
+        | OpCode::SquaredDifference
+        | OpCode::Mul
+        | OpCode::Prelu
+        | OpCode::Maximum
+        | OpCode::Minimum => {
             let y_info = ctx.input(1)?;
             for t in [&x_info, &y_info, &out_info] {
                 ctx.expect_i8(t)?;
@@ -493,8 +499,9 @@ pub(crate) fn run_node(
             let (s2, z2) = y_info.scale_zp()?;
             let (so, zo) = out_info.scale_zp()?;
             match code {
-                OpCode::Add | OpCode::Sub => {
-                    let left_shift = 20;
+                OpCode::Add | OpCode::Sub | OpCode::SquaredDifference => {
+                    let squared = code == OpCode::SquaredDifference;
+                    let left_shift = if squared { 7 } else { 20 };
                     let twice_max = f64::from(2.0f32 * s1.max(s2));
                     let p = kernels::add::AddParams {
                         input1_offset: -z1,
@@ -502,13 +509,35 @@ pub(crate) fn run_node(
                         left_shift,
                         input1: QuantizedMultiplier::from_real(f64::from(s1) / twice_max)?,
                         input2: QuantizedMultiplier::from_real(f64::from(s2) / twice_max)?,
-                        output: QuantizedMultiplier::from_real(
-                            twice_max / f64::from((1i32 << left_shift) as f32 * so),
-                        )?,
-                        subtract: code == OpCode::Sub,
+                        output: QuantizedMultiplier::from_real(if squared {
+                            twice_max * twice_max / f64::from((1i32 << 14) as f32 * so)
+                        } else {
+                            twice_max / f64::from((1i32 << left_shift) as f32 * so)
+                        })?,
+                        combine: match code {
+                            OpCode::Add => kernels::add::Combine::Add,
+                            OpCode::Sub => kernels::add::Combine::Sub,
+                            _ => kernels::add::Combine::SquaredDifference,
+                        },
                     };
-                    let st = stage(&out_info, ctx.activation(0)?)?;
+                    let act = if squared {
+                        Activation::None
+                    } else {
+                        ctx.activation(0)?
+                    };
+                    let st = stage(&out_info, act)?;
                     kernels::add::add(&p, &bc, i8s(x), i8s(y), st, i8s_mut(out));
+                }
+                OpCode::Maximum | OpCode::Minimum => {
+                    let max = code == OpCode::Maximum;
+                    let (x, y, out) = (i8s(x), i8s(y), i8s_mut(out));
+                    bc.for_each(|o, ia, ib| {
+                        out[o] = if max {
+                            x[ia].max(y[ib])
+                        } else {
+                            x[ia].min(y[ib])
+                        };
+                    });
                 }
                 OpCode::Mul => {
                     let m = quant::multiplier_f32(s1, s2, so)?;

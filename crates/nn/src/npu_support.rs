@@ -3,7 +3,9 @@
 //! compatibility check that `facegate check` prints before deployment. Always compiled (no
 //! FFI), so the host can check a model for the board.
 //!
-//! The table is deliberately conservative: operators FaceGate's models use and that ST Edge
+//! The table is an unverified best reading of ST's documentation, not a measurement: check
+//! it against `stedgeai analyze` for the ST Edge AI version in use. It is deliberately
+//! conservative: operators FaceGate's models use and that ST Edge
 //! AI maps to NPU epochs are `Yes`; SOFTMAX runs as a software epoch on the M55 inside ST's
 //! runtime (`Software`); everything else, BATCH_MATMUL first (the channel attention that
 //! EdgeFace-CSA replaces), is `No` and refused with the op and node named.
@@ -11,7 +13,7 @@
 use crate::backend::Support;
 
 /// Builtin codes mapped to NPU epochs.
-const NPU: [i32; 23] = [
+const NPU: [i32; 25] = [
     0,   // ADD
     1,   // AVERAGE_POOL_2D
     2,   // CONCATENATION
@@ -32,15 +34,18 @@ const NPU: [i32; 23] = [
     41,  // SUB
     45,  // STRIDED_SLICE
     54,  // PRELU
+    55,  // MAXIMUM
+    57,  // MINIMUM
     97,  // RESIZE_NEAREST_NEIGHBOR
     98,  // LEAKY_RELU
     114, // QUANTIZE
 ];
 
 /// Builtin codes ST's runtime executes in software on the host core.
-const SOFTWARE: [i32; 3] = [
+const SOFTWARE: [i32; 4] = [
     25,  // SOFTMAX
     28,  // TANH
+    99,  // SQUARED_DIFFERENCE
     117, // HARD_SWISH
 ];
 

@@ -8,6 +8,9 @@ pub enum OpCode {
     Add,
     Sub,
     Tanh,
+    Maximum,
+    Minimum,
+    SquaredDifference,
     AveragePool2d,
     Concatenation,
     Conv2d,
@@ -34,10 +37,13 @@ pub enum OpCode {
 }
 
 /// Every operator the CPU backend runs, in code order.
-pub const CPU_OPS: [OpCode; 26] = [
+pub const CPU_OPS: [OpCode; 29] = [
     OpCode::Add,
     OpCode::Sub,
     OpCode::Tanh,
+    OpCode::Maximum,
+    OpCode::Minimum,
+    OpCode::SquaredDifference,
     OpCode::AveragePool2d,
     OpCode::Concatenation,
     OpCode::Conv2d,
@@ -70,6 +76,9 @@ impl OpCode {
             OpCode::Add => 0,
             OpCode::Sub => 41,
             OpCode::Tanh => 28,
+            OpCode::Maximum => 55,
+            OpCode::Minimum => 57,
+            OpCode::SquaredDifference => 99,
             OpCode::AveragePool2d => 1,
             OpCode::Concatenation => 2,
             OpCode::Conv2d => 3,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-//! ADD and SUB, int8 (TFLite `reference_integer_ops::AddFunc`, `reference_ops::SubElementwise`):
-//! both inputs are shifted left by 20, rescaled to twice the larger input scale, added or
-//! subtracted, then rescaled to the output.
+//! ADD, SUB and SQUARED_DIFFERENCE, int8 (TFLite `reference_integer_ops::AddFunc`,
+//! `reference_ops::SubElementwise`, `SquaredDifference`): both inputs are shifted left (20
+//! bits, 7 for the squared difference), rescaled to twice the larger input scale, combined,
+//! then rescaled to the output.
 
 use super::broadcast::Broadcast;
 use super::OutputStage;
@@ -22,8 +23,19 @@ pub struct AddParams {
     pub input2: QuantizedMultiplier,
     /// Rescale of the sum.
     pub output: QuantizedMultiplier,
-    /// SUB instead of ADD.
-    pub subtract: bool,
+    /// How the rescaled inputs combine.
+    pub combine: Combine,
+}
+
+/// The arithmetic between the two rescaled inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// `a + b`
+    Add,
+    /// `a − b`
+    Sub,
+    /// `(a − b)²`
+    SquaredDifference,
 }
 
 impl AddParams {
@@ -33,10 +45,13 @@ impl AddParams {
         let a = (i32::from(x) + self.input1_offset) * (1 << self.left_shift);
         let b = (i32::from(y) + self.input2_offset) * (1 << self.left_shift);
         let (sa, sb) = (self.input1.apply(a), self.input2.apply(b));
-        let sum = if self.subtract {
-            sa.wrapping_sub(sb)
-        } else {
-            sa.wrapping_add(sb)
+        let sum = match self.combine {
+            Combine::Add => sa.wrapping_add(sb),
+            Combine::Sub => sa.wrapping_sub(sb),
+            Combine::SquaredDifference => {
+                let d = sa.wrapping_sub(sb);
+                d.wrapping_mul(d)
+            }
         };
         stage.finish(self.output.apply(sum))
     }
