@@ -53,7 +53,7 @@
 //! `backend-neural-art`, FFI, the only `unsafe`); `summary`; `fggv`.
 //!
 //! # Operators (int8, TFLite reference semantics)
-//! ADD, SUB, MUL (broadcasting), CONV_2D (per-channel, grouped, dilated), DEPTHWISE_CONV_2D,
+//! ADD, SUB, MUL, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM (broadcasting), CONV_2D (per-channel, grouped, dilated), DEPTHWISE_CONV_2D,
 //! FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, LOGISTIC, TANH, RELU, RELU6,
 //! LEAKY_RELU, PRELU, HARD_SWISH, SOFTMAX, RESHAPE, CONCATENATION, PAD, TRANSPOSE,
 //! STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, QUANTIZE, DEQUANTIZE.
