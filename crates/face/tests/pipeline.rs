@@ -61,10 +61,15 @@ fn detector_outputs(
     let mlms = lms.map(|p| lb.to_model(p));
     let n = priors.len();
     let lq = Quant::new(0.06, 0).unwrap();
-    let cq = Quant::new(1.0 / 256.0, -128).unwrap();
+    // Logits, as the shipped model's conf output (scale ~0.065, zero point 6).
+    let cq = Quant::new(0.065, 6).unwrap();
     let mut loc = vec![0i8; n * 4];
     let mut landm = vec![0i8; n * 10];
-    let mut conf = vec![cq.quantize(0.02); n * 2];
+    let mut conf = vec![0i8; n * 2];
+    for pair in conf.chunks_mut(2) {
+        pair[0] = cq.quantize(2.0);
+        pair[1] = cq.quantize(-2.0);
+    }
     // The prior closest in centre and size gets the face.
     let (w, h) = (priors.width() as f32, priors.height() as f32);
     let c = mb.center();
@@ -84,8 +89,8 @@ fn detector_outputs(
     for (o, v) in landm[10 * best..10 * best + 10].iter_mut().zip(m) {
         *o = lq.quantize(v);
     }
-    conf[2 * best] = cq.quantize(0.03);
-    conf[2 * best + 1] = cq.quantize(0.97);
+    conf[2 * best] = cq.quantize(-3.0);
+    conf[2 * best + 1] = cq.quantize(3.0);
     (loc, conf, landm, lq, cq)
 }
 
@@ -105,10 +110,11 @@ fn kiosk_flow_end_to_end() {
     let buf = camera_frame();
     let frame = Frame::packed(&buf, 640, 480, PixelFormat::Rgb565).unwrap();
 
-    // Detector input: RetinaFace 320 x 240, BGR minus mean, int8 scale 1.
+    // Detector input, as the shipped RetinaFace takes it (tools/models/build_retinaface.py):
+    // 320 x 240, RGB, int8 = pixel - 128 (the BGR mean is folded into the model), grey pad.
     let det_enc = PixelEncoder::new(
-        ChannelOrder::Bgr,
-        [104.0, 117.0, 123.0],
+        ChannelOrder::Rgb,
+        [128.0; 3],
         [1.0; 3],
         Quant::new(1.0, 0).unwrap(),
     )
@@ -118,7 +124,7 @@ fn kiosk_flow_end_to_end() {
         height: 240,
         fit: Fit::LetterboxCenter,
         interp: Interp::Bilinear,
-        pad: [0; 3],
+        pad: [128; 3],
     };
     let mut det_in = vec![0i8; 320 * 240 * 3];
     let lb = preprocess(&frame, &spec, &det_enc, &mut det_in).unwrap();
@@ -135,10 +141,8 @@ fn kiosk_flow_end_to_end() {
         landm: &landm,
         landm_q: lq,
     };
-    let cfg = RetinaFaceConfig {
-        score_kind: ScoreKind::Probabilities,
-        ..RetinaFaceConfig::default()
-    };
+    let cfg = RetinaFaceConfig::default();
+    assert_eq!(cfg.score_kind, ScoreKind::Logits);
     let mut dets: heapless::Vec<Detection, 32> = heapless::Vec::new();
     retinaface::decode(&outs, &priors, &cfg, &lb, &mut dets).unwrap();
     assert_eq!(dets.len(), 1);
@@ -148,10 +152,10 @@ fn kiosk_flow_end_to_end() {
         assert!((a.x - b.x).abs() < 3.0 && (a.y - b.y).abs() < 3.0);
     }
 
-    // Recognizer input (MobileFaceNet: RGB, (v - 127.5) / 128, int8 scale 1/128).
+    // Recognizer input (shipped MobileFaceNet: RGB, (v - 128) / 128, int8 scale 1/128).
     let rec_enc = PixelEncoder::new(
         ChannelOrder::Rgb,
-        [127.5; 3],
+        [128.0; 3],
         [128.0; 3],
         Quant::new(1.0 / 128.0, 0).unwrap(),
     )
