@@ -492,6 +492,27 @@ def gen_block(rng):
     return b.finish_graph([n1, n2, n3, n4, n5, n6, n7, n8], [x], [t8, t5])
 
 
+def gen_compare(rng, code):
+    b = Builder()
+    sa, sb, out = broadcast_shapes(rng)
+    s1, z1 = qparams(rng, 0.01, 0.2)
+    s2, z2 = (s1, z1) if rng.random() < 0.3 else qparams(rng, 0.01, 0.2)
+    x = b.tensor(sa, T_I8, scale=s1, zp=z1)
+    y = b.tensor(sb, T_I8, scale=s2, zp=z2)
+    z = b.tensor(out, S.TensorType.BOOL)
+    return b.finish(code, [x, y], [z], [x, y])
+
+
+def gen_cast(rng, src, dst):
+    b = Builder()
+    shape = nhwc(rng)
+    x = b.tensor(shape, src)
+    y = b.tensor(shape, dst)
+    o = S.CastOptionsT()
+    o.inDataType, o.outDataType = src, dst
+    return b.finish(S.BuiltinOperator.CAST, [x], [y], [x], S.BuiltinOptions.CastOptions, o)
+
+
 def leaky(rng):
     o = S.LeakyReluOptionsT()
     o.alpha = float(rng.choice([0.1, 0.2, 0.01, -0.3]))
@@ -517,6 +538,16 @@ GENERATORS = {
     "mul": lambda r: gen_binary(r, BO.MUL),
     "sub": lambda r: gen_binary(r, BO.SUB),
     "squared_difference": lambda r: gen_binary(r, BO.SQUARED_DIFFERENCE),
+    "greater": lambda r: gen_compare(r, BO.GREATER),
+    "greater_equal": lambda r: gen_compare(r, BO.GREATER_EQUAL),
+    "less": lambda r: gen_compare(r, BO.LESS),
+    "less_equal": lambda r: gen_compare(r, BO.LESS_EQUAL),
+    "equal": lambda r: gen_compare(r, BO.EQUAL),
+    "not_equal": lambda r: gen_compare(r, BO.NOT_EQUAL),
+    "cast_bool_i8": lambda r: gen_cast(r, S.TensorType.BOOL, T_I8),
+    "cast_bool_f32": lambda r: gen_cast(r, S.TensorType.BOOL, T_F32),
+    "cast_i8_f32": lambda r: gen_cast(r, T_I8, T_F32),
+    "cast_f32_i8": lambda r: gen_cast(r, T_F32, T_I8),
     "maximum": lambda r: gen_binary(r, BO.MAXIMUM),
     "minimum": lambda r: gen_binary(r, BO.MINIMUM),
     "tanh": lambda r: gen_unary(r, BO.TANH, 1.0 / 128, 0),
@@ -546,6 +577,8 @@ MODELS_PER_OP = 4
 
 
 def fggv_tensor(index, arr):
+    if arr.dtype == np.bool_:  # FGGV has no bool: one byte, 0 or 1
+        arr = arr.astype(np.uint8)
     dt = {np.dtype(np.int8): 0, np.dtype(np.uint8): 1, np.dtype(np.int32): 2,
           np.dtype(np.float32): 3}[arr.dtype]
     head = struct.pack("<IBB", index, dt, arr.ndim) + struct.pack(f"<{arr.ndim}I", *arr.shape)
@@ -564,6 +597,8 @@ def run_cases(model, rng):
         for d in ins:
             if d["dtype"] == np.float32:
                 v = rng.uniform(-3, 3, size=d["shape"]).astype(np.float32)
+            elif d["dtype"] == np.bool_:
+                v = rng.integers(0, 2, size=d["shape"]).astype(np.bool_)
             else:
                 v = rng.integers(-128, 128, size=d["shape"]).astype(np.int8)
             it.set_tensor(d["index"], v)

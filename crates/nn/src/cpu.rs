@@ -705,6 +705,62 @@ pub(crate) fn run_node(
                 i8s_mut(out),
             );
         }
+        OpCode::Greater
+        | OpCode::GreaterEqual
+        | OpCode::Less
+        | OpCode::LessEqual
+        | OpCode::Equal
+        | OpCode::NotEqual => {
+            use kernels::comparison::{compare, Relation, Side};
+            let y_info = ctx.input(1)?;
+            ctx.expect_i8(&x_info)?;
+            ctx.expect_i8(&y_info)?;
+            if out_info.dtype != Some(DType::Bool) {
+                return Err(Error::UnsupportedType {
+                    tensor: out_info.index,
+                });
+            }
+            let y = io.bytes(plan, &y_info)?;
+            let bc = Broadcast::new(
+                x_info.shape.extended(),
+                y_info.shape.extended(),
+                out_info.shape.extended(),
+            )
+            .ok_or(ctx.err("operand shapes do not broadcast to the output"))?;
+            let side = |t: &TensorInfo<'_>| -> Result<Side, Error> {
+                let (s, z) = t.scale_zp()?;
+                Ok(Side {
+                    offset: -z,
+                    multiplier: QuantizedMultiplier::from_real(f64::from(s))?,
+                })
+            };
+            let rel = match code {
+                OpCode::Greater => Relation::Greater,
+                OpCode::GreaterEqual => Relation::GreaterEqual,
+                OpCode::Less => Relation::Less,
+                OpCode::LessEqual => Relation::LessEqual,
+                OpCode::Equal => Relation::Equal,
+                _ => Relation::NotEqual,
+            };
+            compare(
+                rel,
+                &side(&x_info)?,
+                &side(&y_info)?,
+                &bc,
+                i8s(x),
+                i8s(y),
+                out,
+            );
+        }
+        OpCode::Cast => {
+            same_len(&x_info)?;
+            let (Some(from), Some(to)) = (x_info.dtype, out_info.dtype) else {
+                return Err(Error::UnsupportedType {
+                    tensor: x_info.index,
+                });
+            };
+            kernels::cast::cast(from, to, x, out);
+        }
         OpCode::Reshape => {
             same_len(&x_info)?;
             if x_info.dtype != out_info.dtype {

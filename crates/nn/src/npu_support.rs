@@ -8,7 +8,7 @@
 //! conservative: operators FaceGate's models use and that ST Edge
 //! AI maps to NPU epochs are `Yes`; SOFTMAX runs as a software epoch on the M55 inside ST's
 //! runtime (`Software`); everything else, BATCH_MATMUL first (the channel attention that
-//! EdgeFace-CSA replaces), is `No` and refused with the op and node named.
+//! EdgeFace-CSA replaces), comparisons and CAST, is `No` and refused with the op and node named.
 
 use crate::backend::Support;
 

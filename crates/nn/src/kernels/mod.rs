@@ -10,6 +10,8 @@
 pub mod add;
 pub mod average_pool2d;
 pub mod broadcast;
+pub mod cast;
+pub mod comparison;
 pub mod concatenation;
 pub mod conv2d;
 pub mod depthwise_conv2d;
