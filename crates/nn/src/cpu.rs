@@ -367,6 +367,10 @@ pub(crate) fn run_node(
             if fq.zero_point != 0 {
                 return Err(ctx.err("int8 filters must be symmetric (zero point 0)"));
             }
+            let channel_axis = if depthwise { 3 } else { 0 };
+            if fq.num_scales() > 1 && fq.quantized_dimension != channel_axis {
+                return Err(ctx.err("per-channel filter scales must run along output channels"));
+            }
             let (mults, bias) = channel_scratch(&ctx, scratch, oc)?;
             for (c, m) in mults.iter_mut().enumerate() {
                 *m = quant::conv_multiplier(in_scale, fq.channel_scale(c)?, out_scale)?;
