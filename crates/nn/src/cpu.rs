@@ -444,7 +444,7 @@ pub(crate) fn run_node(
             let fq = f_info.quant.ok_or(Error::UnsupportedType {
                 tensor: f_info.index,
             })?;
-            if fq.num_scales() != 1 && fq.num_scales() != od {
+            if fq.num_scales() != 1 && (fq.num_scales() != od || fq.quantized_dimension != 0) {
                 return Err(ctx.err("per-channel scales do not match output units"));
             }
             let bias_buf: &mut [i32] = bytemuck::try_cast_slice_mut(&mut scratch[..od * 4])
