@@ -4,15 +4,14 @@
 //! `Results`, `Request` and `Reply`.
 //!
 //! Wired: the kiosk loop (detect every frame; align, anti-spoof, embed and match only for new
-//! or changed tracks; voting; enrolment) on the embedded models with static arenas, the
+//! or changed tracks; voting; enrolment) on the models (embedded, or copied from external
+//! flash at boot) with static arenas, the
 //! persistent gallery over the settings shim, thresholds, shell requests, and the overlays
 //! (`facegate_kiosk::render` on a RAM canvas, render.rs).
 //! TODO, in order:
-//! 1. Models from an external-flash partition where they are not embedded (STM32N6 serial
-//!    boot: docs/memory.md); until then such a build reports "no detector model".
-//! 2. The Neural-ART backend under `CONFIG_FACEGATE_BACKEND_NEURAL_ART`.
-//! 3. Button-driven enrolment with an on-screen name (the button only cancels for now).
-//! 4. Dirty-rectangle updates for SPI panels (render.rs writes the whole preview each frame;
+//! 1. The Neural-ART backend under `CONFIG_FACEGATE_BACKEND_NEURAL_ART`.
+//! 2. Button-driven enrolment with an on-screen name (the button only cancels for now).
+//! 3. Dirty-rectangle updates for SPI panels (render.rs writes the whole preview each frame;
 //!    `facegate_kiosk::render` already returns the rectangles it touched).
 
 use core::fmt::Write;
@@ -25,6 +24,7 @@ use facegate_kiosk::detector::Detector;
 use facegate_kiosk::kiosk::{FaceState, FrameReport, Kiosk, Mode, Stages};
 use facegate_kiosk::recognizer::Recognizer;
 use facegate_kiosk::{Clock, Event, KioskConfig};
+use facegate_zephyr_abi::model_blob::load_from_flash;
 use facegate_zephyr_abi::{AbiError, Fourcc, Frame, InputEvent, Store};
 
 use crate::assets;
@@ -209,20 +209,23 @@ type KioskT = Kiosk<'static, 'static, EngineStore, GALLERY_CAP>;
 /// Why the engine cannot run the models.
 #[derive(Debug, Clone, Copy)]
 pub enum EngineError {
-    /// The build embeds no detector/recognizer model (TODO 1 above).
+    /// Neither embedded nor in the model blob: no detector/recognizer model.
     NoModel,
     /// An arena was taken twice (a second engine in one program).
     ArenaTaken,
     /// The kiosk refused a model, the configuration or the gallery.
     Kiosk(&'static str),
+    /// The model blob could not be read from external flash, or is not a valid blob.
+    Flash(AbiError),
 }
 
 impl core::fmt::Display for EngineError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::NoModel => f.write_str("no detector/recognizer model embedded"),
+            Self::NoModel => f.write_str("no detector/recognizer model in this build"),
             Self::ArenaTaken => f.write_str("tensor arena already in use"),
             Self::Kiosk(what) => write!(f, "kiosk refused the {what}"),
+            Self::Flash(e) => write!(f, "model blob in flash: {e}"),
         }
     }
 }
@@ -235,28 +238,42 @@ pub struct Engine {
     clock: UptimeClock,
 }
 
+/// Detector, recognizer and anti-spoof model bytes (empty when absent): embedded in the image,
+/// or copied from external flash into a RAM buffer once (CONFIG_FACEGATE_MODELS_IN_FLASH).
+fn models() -> Result<[&'static [u8]; 3], EngineError> {
+    if !cfg!(CONFIG_FACEGATE_MODELS_IN_FLASH) {
+        return Ok([
+            assets::DETECTOR.bytes(),
+            assets::RECOGNIZER.bytes(),
+            assets::ANTISPOOF.bytes(),
+        ]);
+    }
+    let mem = assets::MODEL_BLOB.take().ok_or(EngineError::ArenaTaken)?;
+    let blob = load_from_flash(mem).map_err(EngineError::Flash)?;
+    let get = |name| blob.get(name).unwrap_or(&[]);
+    Ok([get("detector"), get("recognizer"), get("antispoof")])
+}
+
 fn stages() -> Result<Stages<'static, 'static>, EngineError> {
-    if assets::DETECTOR.bytes().is_empty() || assets::RECOGNIZER.bytes().is_empty() {
+    let [detector, recognizer, antispoof] = models()?;
+    if detector.is_empty() || recognizer.is_empty() {
         return Err(EngineError::NoModel);
     }
     let arena = |a: &'static assets::Arena| a.take().ok_or(EngineError::ArenaTaken);
     let detector = Detector::new(
-        assets::DETECTOR.bytes(),
+        detector,
         arena(&assets::DETECTOR_ARENA)?,
         RetinaFaceConfig::default(),
     )
     .map_err(|_| EngineError::Kiosk("detector model"))?;
-    let recognizer = Recognizer::new(
-        assets::RECOGNIZER.bytes(),
-        arena(&assets::RECOGNIZER_ARENA)?,
-    )
-    .map_err(|_| EngineError::Kiosk("recognizer model"))?;
-    let antispoof = if assets::ANTISPOOF.bytes().is_empty() {
+    let recognizer = Recognizer::new(recognizer, arena(&assets::RECOGNIZER_ARENA)?)
+        .map_err(|_| EngineError::Kiosk("recognizer model"))?;
+    let antispoof = if antispoof.is_empty() {
         None
     } else {
         Some(
             AntiSpoof::new(
-                assets::ANTISPOOF.bytes(),
+                antispoof,
                 arena(&assets::ANTISPOOF_ARENA)?,
                 AntiSpoofSpec::DTN,
             )

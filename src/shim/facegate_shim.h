@@ -141,6 +141,11 @@ int facegate_shell_cmd(const struct shell *sh, uint32_t cmd, size_t argc, char *
 /* Print one NUL-terminated line. */
 void fg_shell_puts(const struct shell *sh, const char *line);
 
+/* ---- Model blob in external flash (src/shim/fg_models.c; include/zephyr/drivers/flash.h) ---- */
+/* Reads len bytes at offset (relative to CONFIG_FACEGATE_MODELS_FLASH_OFFSET) from the flash
+ * device that holds the storage partition. */
+int fg_models_read(uint32_t offset, void *dst, uint32_t len);
+
 /* ---- Reboot (src/shim/fg_reboot.c; include/zephyr/sys/reboot.h, v4.4.1) ---- */
 /* Cold reboot; does not return (needs CONFIG_REBOOT, else it panics). */
 void fg_reboot(void);

@@ -60,6 +60,9 @@ pub struct FakeState {
     pub shell_lines: Vec<String>,
     // reboot
     pub reboots: u32,
+    // model blob flash
+    pub models_flash: Vec<u8>,
+    pub models_reads: u32,
 }
 
 impl FakeState {
@@ -92,6 +95,8 @@ impl FakeState {
             input_cb: None,
             shell_lines: Vec::new(),
             reboots: 0,
+            models_flash: Vec::new(),
+            models_reads: 0,
         }
     }
 
@@ -465,4 +470,21 @@ extern "C" fn fg_shell_puts(_sh: *const Shell, line: *const c_char) {
 #[no_mangle]
 extern "C" fn fg_reboot() {
     with(|s| s.reboots += 1);
+}
+
+#[no_mangle]
+extern "C" fn fg_models_read(offset: u32, dst: *mut c_void, len: u32) -> c_int {
+    with(|s| {
+        if let Some(c) = s.take_forced() {
+            return c;
+        }
+        s.models_reads += 1;
+        let (off, n) = (offset as usize, len as usize);
+        let Some(src) = s.models_flash.get(off..off + n) else {
+            return FG_ERR_INVALID;
+        };
+        // SAFETY: (test fake) the wrapper passes a buffer of `len` bytes.
+        unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), dst as *mut u8, n) };
+        FG_OK
+    })
 }

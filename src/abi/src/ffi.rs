@@ -207,6 +207,9 @@ extern "C" {
     /// Prints one NUL-terminated line on shell `sh`.
     pub fn fg_shell_puts(sh: *const Shell, line: *const c_char);
 
+    /// Reads `len` bytes of the model blob in external flash at `offset`.
+    pub fn fg_models_read(offset: u32, dst: *mut c_void, len: u32) -> c_int;
+
     /// Cold reboot; does not return on a board (the test fake returns).
     pub fn fg_reboot();
 }

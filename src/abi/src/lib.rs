@@ -15,7 +15,7 @@
 #![no_std]
 #![deny(missing_docs)]
 
-#[cfg(test)]
+#[cfg(any(test, feature = "blob-writer"))]
 extern crate std;
 
 mod camera;
@@ -25,6 +25,7 @@ mod error;
 pub mod ffi;
 mod fourcc;
 mod input;
+pub mod model_blob;
 mod reboot;
 mod shell_command;
 mod shell_writer;
@@ -40,6 +41,7 @@ pub use display::{Display, DisplayCaps, DisplayFormat};
 pub use error::AbiError;
 pub use fourcc::Fourcc;
 pub use input::{InputEvent, InputQueue};
+pub use model_blob::ModelBlob;
 pub use reboot::reboot;
 pub use shell_command::{args_from_argv, parse_milli, ShellCommand, SHELL_MAX_ARGS};
 pub use shell_writer::ShellWriter;
