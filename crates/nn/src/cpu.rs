@@ -313,680 +313,50 @@ pub(crate) fn run_node(
     }
     let x_info = ctx.input(0)?;
     let x = io.bytes(plan, &x_info)?;
-    let same_len = |a: &TensorInfo<'_>| -> Result<(), Error> {
-        if a.shape.num_elements() != out_info.shape.num_elements() {
-            return Err(ctx.err("input and output element counts differ"));
-        }
-        Ok(())
+    let r = Run {
+        ctx,
+        plan,
+        io,
+        code,
+        x_info,
+        x,
+        out_info,
     };
 
     match code {
-        OpCode::Conv2d | OpCode::DepthwiseConv2d => {
-            ctx.expect_i8(&x_info)?;
-            ctx.expect_i8(&out_info)?;
-            let f_info = ctx.input(1)?;
-            ctx.expect_i8(&f_info)?;
-            let filter = i8s(f_info.data.ok_or(ctx.err("filter must be constant"))?);
-            let fd = f_info
-                .shape
-                .to4()
-                .ok_or(ctx.err("filter must have rank 4"))?;
-            if fd.contains(&0) {
-                // Also bounds the kernel loops by the filter bytes actually in the file.
-                return Err(ctx.err("filter has an empty dimension"));
-            }
-            let inp = ctx.nhwc(&x_info)?;
-            let outs = ctx.nhwc(&out_info)?;
-            let depthwise = code == OpCode::DepthwiseConv2d;
-            let (kh, kw, oc) = if depthwise {
-                (fd[1], fd[2], fd[3])
-            } else {
-                (fd[1], fd[2], fd[0])
-            };
-            if oc != outs.c || inp.n != outs.n || oc == 0 {
-                return Err(ctx.err("filter and output channels differ"));
-            }
-            let ids = if depthwise {
-                (0, 1, 2, 4, 5, 6)
-            } else {
-                (0, 1, 2, 3, 4, 5)
-            };
-            let same = padding_same(&ctx, ids.0)?;
-            let (sw, sh) = (ctx.positive(ids.1, 1)?, ctx.positive(ids.2, 1)?);
-            let act = ctx.activation(ids.3)?;
-            let (dw, dh) = (ctx.positive(ids.4, 1)?, ctx.positive(ids.5, 1)?);
-            let window = window_dims(&ctx, same, inp, outs, kh, kw, sh, sw, dh, dw)?;
-            let (in_scale, in_zp) = x_info.scale_zp()?;
-            let (out_scale, _) = out_info.scale_zp()?;
-            let fq = f_info.quant.ok_or(Error::UnsupportedType {
-                tensor: f_info.index,
-            })?;
-            if fq.num_scales() != 1 && fq.num_scales() != oc {
-                return Err(ctx.err("per-channel scales do not match output channels"));
-            }
-            if fq.zero_point != 0 {
-                return Err(ctx.err("int8 filters must be symmetric (zero point 0)"));
-            }
-            let channel_axis = if depthwise { 3 } else { 0 };
-            if fq.num_scales() > 1 && fq.quantized_dimension != channel_axis {
-                return Err(ctx.err("per-channel filter scales must run along output channels"));
-            }
-            let (mults, bias) = channel_scratch(&ctx, scratch, oc)?;
-            for (c, m) in mults.iter_mut().enumerate() {
-                *m = quant::conv_multiplier(in_scale, fq.channel_scale(c)?, out_scale)?;
-            }
-            let bias = match ctx.opt_input(2)? {
-                Some(b) => {
-                    load_bias(&ctx, &b, bias)?;
-                    Some(&*bias)
-                }
-                None => None,
-            };
-            let st = stage(&out_info, act)?;
-            if depthwise {
-                if fd[0] != 1 || inp.c == 0 || oc % inp.c != 0 {
-                    return Err(ctx.err("depthwise filter shape does not fit the input"));
-                }
-                let g = kernels::depthwise_conv2d::DepthwiseGeometry {
-                    input: inp,
-                    output: outs,
-                    kh,
-                    kw,
-                    depth_multiplier: oc / inp.c,
-                    window,
-                };
-                kernels::depthwise_conv2d::depthwise_conv2d(
-                    &g,
-                    -in_zp,
-                    i8s(x),
-                    filter,
-                    bias,
-                    mults,
-                    st,
-                    i8s_mut(out),
-                );
-            } else {
-                let fc = fd[3];
-                if fc == 0 || inp.c < fc || inp.c % fc != 0 || oc % (inp.c / fc) != 0 {
-                    return Err(ctx.err("filter depth does not divide the input channels"));
-                }
-                let g = kernels::conv2d::ConvGeometry {
-                    input: inp,
-                    output: outs,
-                    kh,
-                    kw,
-                    filter_c: fc,
-                    window,
-                };
-                kernels::conv2d::conv2d(&g, -in_zp, i8s(x), filter, bias, mults, st, i8s_mut(out));
-            }
-        }
-        OpCode::FullyConnected => {
-            ctx.expect_i8(&x_info)?;
-            ctx.expect_i8(&out_info)?;
-            let f_info = ctx.input(1)?;
-            ctx.expect_i8(&f_info)?;
-            let filter = i8s(f_info.data.ok_or(ctx.err("weights must be constant"))?);
-            if f_info.shape.rank() != 2 || ctx.opt_i8(1, 0)? != 0 {
-                return Err(ctx.err("weights must be a plain 2-D matrix"));
-            }
-            let (od, depth) = (f_info.shape.dim(0), f_info.shape.dim(1));
-            if depth == 0 || x_info.shape.num_elements() % depth != 0 {
-                return Err(ctx.err("input size is not a multiple of the weights' depth"));
-            }
-            let batches = x_info.shape.num_elements() / depth;
-            if batches * od != out_info.shape.num_elements() {
-                return Err(ctx.err("output size differs from batches × units"));
-            }
-            let act = ctx.activation(0)?;
-            let (in_scale, in_zp) = x_info.scale_zp()?;
-            let (out_scale, _) = out_info.scale_zp()?;
-            let fq = f_info.quant.ok_or(Error::UnsupportedType {
-                tensor: f_info.index,
-            })?;
-            if fq.num_scales() != 1 && (fq.num_scales() != od || fq.quantized_dimension != 0) {
-                return Err(ctx.err("per-channel scales do not match output units"));
-            }
-            let bias_buf: &mut [i32] = bytemuck::try_cast_slice_mut(&mut scratch[..od * 4])
-                .map_err(|_| ctx.err("misaligned scratch area"))?;
-            let bias = match ctx.opt_input(2)? {
-                Some(b) => {
-                    load_bias(&ctx, &b, bias_buf)?;
-                    Some(&*bias_buf)
-                }
-                None => None,
-            };
-            let scale = |oc: usize| {
-                f64::from(in_scale) * f64::from(fq.channel_scale(oc).unwrap_or(0.0))
-                    / f64::from(out_scale)
-            };
-            let g = kernels::fully_connected::FcGeometry {
-                batches,
-                accum_depth: depth,
-                output_depth: od,
-            };
-            let st = stage(&out_info, act)?;
-            kernels::fully_connected::fully_connected(
-                &g,
-                -in_zp,
-                -fq.zero_point,
-                i8s(x),
-                filter,
-                bias,
-                scale,
-                st,
-                i8s_mut(out),
-            );
-        }
+        OpCode::Conv2d | OpCode::DepthwiseConv2d => conv(&r, out, scratch)?,
+        OpCode::FullyConnected => fully_connected(&r, out, scratch)?,
         OpCode::Add
         | OpCode::Sub
         | OpCode::SquaredDifference
         | OpCode::Mul
         | OpCode::Prelu
         | OpCode::Maximum
-        | OpCode::Minimum => {
-            let y_info = ctx.input(1)?;
-            for t in [&x_info, &y_info, &out_info] {
-                ctx.expect_i8(t)?;
-            }
-            let y = io.bytes(plan, &y_info)?;
-            let bc = Broadcast::new(
-                x_info.shape.extended(),
-                y_info.shape.extended(),
-                out_info.shape.extended(),
-            )
-            .ok_or(ctx.err("operand shapes do not broadcast to the output"))?;
-            if out_info.shape.rank() < x_info.shape.rank().max(y_info.shape.rank()) {
-                return Err(ctx.err("output rank below operand rank"));
-            }
-            let (s1, z1) = x_info.scale_zp()?;
-            let (s2, z2) = y_info.scale_zp()?;
-            let (so, zo) = out_info.scale_zp()?;
-            match code {
-                OpCode::Add | OpCode::Sub | OpCode::SquaredDifference => {
-                    let squared = code == OpCode::SquaredDifference;
-                    let left_shift = if squared { 7 } else { 20 };
-                    let twice_max = f64::from(2.0f32 * s1.max(s2));
-                    let p = kernels::add::AddParams {
-                        input1_offset: -z1,
-                        input2_offset: -z2,
-                        left_shift,
-                        input1: QuantizedMultiplier::from_real(f64::from(s1) / twice_max)?,
-                        input2: QuantizedMultiplier::from_real(f64::from(s2) / twice_max)?,
-                        output: QuantizedMultiplier::from_real(if squared {
-                            twice_max * twice_max / f64::from((1i32 << 14) as f32 * so)
-                        } else {
-                            twice_max / f64::from((1i32 << left_shift) as f32 * so)
-                        })?,
-                        combine: match code {
-                            OpCode::Add => kernels::add::Combine::Add,
-                            OpCode::Sub => kernels::add::Combine::Sub,
-                            _ => kernels::add::Combine::SquaredDifference,
-                        },
-                    };
-                    let act = if squared {
-                        Activation::None
-                    } else {
-                        ctx.activation(0)?
-                    };
-                    let st = stage(&out_info, act)?;
-                    kernels::add::add(&p, &bc, i8s(x), i8s(y), st, i8s_mut(out));
-                }
-                OpCode::Maximum | OpCode::Minimum => {
-                    let max = code == OpCode::Maximum;
-                    let (x, y, out) = (i8s(x), i8s(y), i8s_mut(out));
-                    bc.for_each(|o, ia, ib| {
-                        out[o] = if max {
-                            x[ia].max(y[ib])
-                        } else {
-                            x[ia].min(y[ib])
-                        };
-                    });
-                }
-                OpCode::Mul => {
-                    let m = quant::multiplier_f32(s1, s2, so)?;
-                    let st = stage(&out_info, ctx.activation(0)?)?;
-                    kernels::mul::mul(-z1, -z2, m, &bc, i8s(x), i8s(y), st, i8s_mut(out));
-                }
-                _ => {
-                    if out_info.shape != x_info.shape {
-                        return Err(ctx.err("PRELU output shape must equal its input"));
-                    }
-                    let p = kernels::prelu::PreluParams {
-                        input_offset: -z1,
-                        alpha_offset: -z2,
-                        output_offset: zo,
-                        positive: quant::ratio_f32(s1, so)?,
-                        negative: quant::multiplier_f32(s1, s2, so)?,
-                    };
-                    kernels::prelu::prelu(&p, &bc, i8s(x), i8s(y), i8s_mut(out));
-                }
-            }
-        }
+        | OpCode::Minimum => binary(&r, out, scratch)?,
         OpCode::Logistic
         | OpCode::Tanh
         | OpCode::Relu
         | OpCode::Relu6
         | OpCode::LeakyRelu
         | OpCode::HardSwish
-        | OpCode::Softmax => {
-            ctx.expect_i8(&x_info)?;
-            ctx.expect_i8(&out_info)?;
-            same_len(&x_info)?;
-            let (si, zi) = x_info.scale_zp()?;
-            let (so, zo) = out_info.scale_zp()?;
-            let (x, out) = (i8s(x), i8s_mut(out));
-            match code {
-                OpCode::Logistic => {
-                    let lut = kernels::logistic::build_lut(si, zi, so, zo);
-                    kernels::logistic::apply_lut(&lut, x, out);
-                }
-                OpCode::Tanh => {
-                    let lut = kernels::logistic::build_lut_with(si, zi, so, zo, libm::tanhf);
-                    kernels::logistic::apply_lut(&lut, x, out);
-                }
-                OpCode::Relu | OpCode::Relu6 => {
-                    let act = if code == OpCode::Relu {
-                        Activation::Relu
-                    } else {
-                        Activation::Relu6
-                    };
-                    let st = stage(&out_info, act)?;
-                    let m = quant::ratio_f32(si, so)?;
-                    via_lut(x, out, |a, b| kernels::relu::relu(zi, m, st, a, b));
-                }
-                OpCode::LeakyRelu => {
-                    let alpha = ctx.opt_f32(0, 0.0)?;
-                    let a = si * alpha / so;
-                    let p = kernels::leaky_relu::LeakyReluParams {
-                        input_zero_point: zi,
-                        output_zero_point: zo,
-                        identity: quant::ratio_f32(si, so)?,
-                        alpha: QuantizedMultiplier::from_real(f64::from(a.abs()))?,
-                        alpha_negative: a < 0.0,
-                    };
-                    via_lut(x, out, |a, b| kernels::leaky_relu::leaky_relu(&p, a, b));
-                }
-                OpCode::HardSwish => {
-                    let hires = (1.0f32 / 128.0) * si;
-                    let om = QuantizedMultiplier::from_real(f64::from(hires / so))?;
-                    let rm = QuantizedMultiplier::from_real(f64::from(hires / (3.0f32 / 32768.0)))?;
-                    if om.shift > 0 {
-                        return Err(ctx.err("HARD_SWISH output multiplier exponent must be ≤ 0"));
-                    }
-                    let p = kernels::hard_swish::HardSwishParams {
-                        input_zero_point: zi,
-                        output_zero_point: zo,
-                        output_multiplier: downscale_q15(om.multiplier),
-                        output_exponent: om.shift,
-                        reluish_multiplier: downscale_q15(rm.multiplier),
-                        reluish_exponent: rm.shift,
-                    };
-                    via_lut(x, out, |a, b| kernels::hard_swish::hard_swish(&p, a, b));
-                }
-                _ => {
-                    let depth = x_info.shape.dims().last().copied().unwrap_or(1);
-                    if out_info.shape != x_info.shape || zo != -128 {
-                        return Err(ctx.err("SOFTMAX needs output shape = input, zero point −128"));
-                    }
-                    let p = kernels::softmax::SoftmaxParams::new(ctx.opt_f32(0, 0.0)?, si)?;
-                    kernels::softmax::softmax(&p, depth, x, out);
-                }
-            }
-        }
-        OpCode::AveragePool2d | OpCode::MaxPool2d => {
-            ctx.expect_i8(&x_info)?;
-            ctx.expect_i8(&out_info)?;
-            let inp = ctx.nhwc(&x_info)?;
-            let outs = ctx.nhwc(&out_info)?;
-            if inp.n != outs.n || inp.c != outs.c {
-                return Err(ctx.err("pooling must keep batches and channels"));
-            }
-            let same = padding_same(&ctx, 0)?;
-            let (sw, sh) = (ctx.positive(1, 1)?, ctx.positive(2, 1)?);
-            let (fw, fh) = (ctx.positive(3, 1)?, ctx.positive(4, 1)?);
-            let act = ctx.activation(5)?;
-            let w = window_dims(&ctx, same, inp, outs, fh, fw, sh, sw, 1, 1)?;
-            let st = stage(&out_info, act)?;
-            if code == OpCode::AveragePool2d {
-                if !kernels::average_pool2d::average_pool2d(
-                    inp,
-                    outs,
-                    fh,
-                    fw,
-                    &w,
-                    (st.min, st.max),
-                    i8s(x),
-                    i8s_mut(out),
-                ) {
-                    return Err(ctx.err("a pooling window lies entirely in the padding"));
-                }
-            } else {
-                kernels::max_pool2d::max_pool2d(
-                    inp,
-                    outs,
-                    fh,
-                    fw,
-                    &w,
-                    (st.min, st.max),
-                    i8s(x),
-                    i8s_mut(out),
-                );
-            }
-        }
-        OpCode::Mean => {
-            ctx.expect_i8(&x_info)?;
-            ctx.expect_i8(&out_info)?;
-            let mut axes = [0i64; MAX_RANK];
-            let na = ctx.ints(&ctx.input(1)?, &mut axes)?;
-            let rank = x_info.shape.rank();
-            let mut reduce = [false; MAX_RANK];
-            let mut n = 1usize;
-            for &a in &axes[..na] {
-                let a = if a < 0 { a + rank as i64 } else { a };
-                if a < 0 || a >= rank as i64 {
-                    return Err(ctx.err("reduction axis out of range"));
-                }
-                let i = MAX_RANK - rank + a as usize;
-                if !reduce[i] {
-                    reduce[i] = true;
-                    n *= x_info.shape.dim(a as usize);
-                }
-            }
-            if n == 0 || x_info.shape.num_elements() / n != out_info.shape.num_elements() {
-                return Err(ctx.err("output size does not match the reduction"));
-            }
-            let (si, zi) = x_info.scale_zp()?;
-            let (so, zo) = out_info.scale_zp()?;
-            let m = QuantizedMultiplier::from_real(f64::from(si) / f64::from(so))?;
-            kernels::mean::mean(
-                x_info.shape.extended(),
-                reduce,
-                zi,
-                zo,
-                m,
-                i8s(x),
-                i8s_mut(out),
-            );
-        }
+        | OpCode::Softmax => unary(&r, out, scratch)?,
+        OpCode::AveragePool2d | OpCode::MaxPool2d => pool(&r, out, scratch)?,
+        OpCode::Mean => mean(&r, out, scratch)?,
         OpCode::Greater
         | OpCode::GreaterEqual
         | OpCode::Less
         | OpCode::LessEqual
         | OpCode::Equal
-        | OpCode::NotEqual => {
-            use kernels::comparison::{compare, Relation, Side};
-            let y_info = ctx.input(1)?;
-            ctx.expect_i8(&x_info)?;
-            ctx.expect_i8(&y_info)?;
-            if out_info.dtype != Some(DType::Bool) {
-                return Err(Error::UnsupportedType {
-                    tensor: out_info.index,
-                });
-            }
-            let y = io.bytes(plan, &y_info)?;
-            let bc = Broadcast::new(
-                x_info.shape.extended(),
-                y_info.shape.extended(),
-                out_info.shape.extended(),
-            )
-            .ok_or(ctx.err("operand shapes do not broadcast to the output"))?;
-            let side = |t: &TensorInfo<'_>| -> Result<Side, Error> {
-                let (s, z) = t.scale_zp()?;
-                Ok(Side {
-                    offset: -z,
-                    multiplier: QuantizedMultiplier::from_real(f64::from(s))?,
-                })
-            };
-            let rel = match code {
-                OpCode::Greater => Relation::Greater,
-                OpCode::GreaterEqual => Relation::GreaterEqual,
-                OpCode::Less => Relation::Less,
-                OpCode::LessEqual => Relation::LessEqual,
-                OpCode::Equal => Relation::Equal,
-                _ => Relation::NotEqual,
-            };
-            compare(
-                rel,
-                &side(&x_info)?,
-                &side(&y_info)?,
-                &bc,
-                i8s(x),
-                i8s(y),
-                out,
-            );
-        }
-        OpCode::Cast => {
-            same_len(&x_info)?;
-            let (Some(from), Some(to)) = (x_info.dtype, out_info.dtype) else {
-                return Err(Error::UnsupportedType {
-                    tensor: x_info.index,
-                });
-            };
-            kernels::cast::cast(from, to, x, out);
-        }
-        OpCode::Reshape => {
-            same_len(&x_info)?;
-            if x_info.dtype != out_info.dtype {
-                return Err(ctx.err("RESHAPE cannot change the element type"));
-            }
-            out.copy_from_slice(x);
-        }
-        OpCode::Concatenation => {
-            let rank = out_info.shape.rank();
-            let mut axis = ctx.opt_i32(0, 0)? as i64;
-            if axis < 0 {
-                axis += rank as i64;
-            }
-            if axis < 0 || axis >= rank as i64 {
-                return Err(ctx.err("concatenation axis out of range"));
-            }
-            let axis = axis as usize;
-            let elem = out_info.dtype.map_or(1, |t| t.size());
-            let outer: usize = out_info.shape.dims()[..axis].iter().product();
-            let out_row: usize = out_info.shape.dims()[axis..].iter().product::<usize>() * elem;
-            let mut offset = 0usize;
-            for k in 0..node.num_inputs() {
-                let t = ctx.input(k)?;
-                if t.dtype != out_info.dtype || t.shape.rank() != rank {
-                    return Err(ctx.err("inputs must match the output's type and rank"));
-                }
-                if t.dtype == Some(DType::I8) && t.scale_zp()? != out_info.scale_zp()? {
-                    return Err(ctx.err("int8 inputs must share the output's scale and zero point"));
-                }
-                for d in 0..rank {
-                    if d != axis && t.shape.dim(d) != out_info.shape.dim(d) {
-                        return Err(ctx.err("inputs differ outside the concatenation axis"));
-                    }
-                }
-                let copy: usize = t.shape.dims()[axis..].iter().product::<usize>() * elem;
-                if offset + copy > out_row {
-                    return Err(ctx.err("inputs overflow the output along the axis"));
-                }
-                kernels::concatenation::concat_one(
-                    outer,
-                    copy,
-                    out_row,
-                    offset,
-                    io.bytes(plan, &t)?,
-                    out,
-                );
-                offset += copy;
-            }
-            if offset != out_row {
-                return Err(ctx.err("inputs do not fill the output along the axis"));
-            }
-        }
-        OpCode::Pad => {
-            let rank = x_info.shape.rank();
-            if out_info.dtype != x_info.dtype || out_info.shape.rank() != rank {
-                return Err(ctx.err("PAD must keep type and rank"));
-            }
-            let mut p = [0i64; 2 * MAX_RANK];
-            let np = ctx.ints(&ctx.input(1)?, &mut p)?;
-            if np != 2 * rank {
-                return Err(ctx.err("paddings must be [rank, 2]"));
-            }
-            let mut before = [0usize; MAX_RANK];
-            for d in 0..rank {
-                let (b, a) = (p[2 * d], p[2 * d + 1]);
-                if b < 0 || a < 0 || x_info.shape.dim(d) + (b + a) as usize != out_info.shape.dim(d)
-                {
-                    return Err(ctx.err("paddings do not produce the output shape"));
-                }
-                before[MAX_RANK - rank + d] = b as usize;
-            }
-            let elem = x_info.dtype.map_or(1, |t| t.size());
-            let mut fill = [0u8; 8];
-            if x_info.dtype == Some(DType::I8) {
-                fill[0] = out_info.scale_zp()?.1 as i8 as u8;
-            }
-            kernels::pad::pad(
-                x_info.shape.extended(),
-                out_info.shape.extended(),
-                before,
-                elem,
-                &fill,
-                x,
-                out,
-            );
-        }
-        OpCode::ResizeNearestNeighbor | OpCode::ResizeBilinear => {
-            let inp = ctx.nhwc(&x_info)?;
-            let outs = ctx.nhwc(&out_info)?;
-            let mut size = [0i64; 2];
-            if ctx.ints(&ctx.input(1)?, &mut size)? != 2
-                || size[0] != outs.h as i64
-                || size[1] != outs.w as i64
-                || inp.n != outs.n
-                || inp.c != outs.c
-                || inp.h == 0
-                || inp.w == 0
-                || outs.h == 0
-                || outs.w == 0
-                || inp.h.max(inp.w).max(outs.h).max(outs.w) >= 1 << 20
-            {
-                return Err(ctx.err("size operand does not match the output shape"));
-            }
-            if x_info.dtype != out_info.dtype {
-                return Err(ctx.err("resize cannot change the element type"));
-            }
-            if code == OpCode::ResizeNearestNeighbor {
-                let (ac, hp) = (ctx.opt_bool(0)?, ctx.opt_bool(1)?);
-                let elem = x_info.dtype.map_or(1, |t| t.size());
-                kernels::resize_nearest_neighbor::resize_nearest(inp, outs, elem, ac, hp, x, out);
-            } else {
-                ctx.expect_i8(&x_info)?;
-                let (ac, hp) = (ctx.opt_bool(2)?, ctx.opt_bool(3)?);
-                if ac && hp {
-                    return Err(ctx.err("align_corners and half_pixel_centers are exclusive"));
-                }
-                kernels::resize_bilinear::resize_bilinear(inp, outs, ac, hp, i8s(x), i8s_mut(out));
-            }
-        }
-        OpCode::Quantize => {
-            ctx.expect_i8(&out_info)?;
-            same_len(&x_info)?;
-            let (so, zo) = out_info.scale_zp()?;
-            match x_info.dtype {
-                Some(DType::F32) => {
-                    let xf: &[f32] = bytemuck::try_cast_slice(x)
-                        .map_err(|_| ctx.err("misaligned float input"))?;
-                    kernels::quantize::quantize_f32(so, zo, xf, i8s_mut(out));
-                }
-                Some(DType::I8) => {
-                    let (si, zi) = x_info.scale_zp()?;
-                    let m = QuantizedMultiplier::from_real(f64::from(si) / f64::from(so))?;
-                    via_lut(i8s(x), i8s_mut(out), |a, b| {
-                        kernels::quantize::requantize(m, zi, zo, a, b)
-                    });
-                }
-                _ => {
-                    return Err(Error::UnsupportedType {
-                        tensor: x_info.index,
-                    })
-                }
-            }
-        }
-        OpCode::Dequantize => {
-            ctx.expect_i8(&x_info)?;
-            same_len(&x_info)?;
-            if out_info.dtype != Some(DType::F32) {
-                return Err(Error::UnsupportedType {
-                    tensor: out_info.index,
-                });
-            }
-            let (si, zi) = x_info.scale_zp()?;
-            let of: &mut [f32] = bytemuck::try_cast_slice_mut(out)
-                .map_err(|_| ctx.err("misaligned float output"))?;
-            kernels::dequantize::dequantize(si, zi, i8s(x), of);
-        }
-        OpCode::StridedSlice => {
-            let rank = x_info.shape.rank();
-            let (mut b, mut e, mut s) = ([0i64; MAX_RANK], [0i64; MAX_RANK], [0i64; MAX_RANK]);
-            let nb = ctx.ints(&ctx.input(1)?, &mut b)?;
-            let ne = ctx.ints(&ctx.input(2)?, &mut e)?;
-            let ns = ctx.ints(&ctx.input(3)?, &mut s)?;
-            if nb != rank || ne != rank || ns != rank {
-                return Err(ctx.err("begin/end/strides must have one entry per input axis"));
-            }
-            if ctx.opt_i32(2, 0)? != 0 || ctx.opt_i32(3, 0)? != 0 || ctx.opt_bool(5)? {
-                return Err(ctx.err("ellipsis, new-axis masks and offset are not supported"));
-            }
-            let (bm, em, sm) = (ctx.opt_i32(0, 0)?, ctx.opt_i32(1, 0)?, ctx.opt_i32(4, 0)?);
-            let mut ranges = [kernels::strided_slice::AxisRange {
-                start: 0,
-                stop: 1,
-                stride: 1,
-            }; MAX_RANK];
-            let mut count = 1usize;
-            for d in 0..rank {
-                if s[d] == 0 {
-                    return Err(ctx.err("zero stride"));
-                }
-                let r = kernels::strided_slice::AxisRange::resolve(
-                    b[d],
-                    e[d],
-                    s[d],
-                    x_info.shape.dim(d),
-                    bm & (1 << d) != 0,
-                    em & (1 << d) != 0,
-                    sm & (1 << d) != 0,
-                );
-                if !r.in_bounds(x_info.shape.dim(d)) {
-                    return Err(ctx.err("slice reaches outside the input"));
-                }
-                count *= r.len();
-                ranges[MAX_RANK - rank + d] = r;
-            }
-            if count != out_info.shape.num_elements() || x_info.dtype != out_info.dtype {
-                return Err(ctx.err("slice does not produce the output shape"));
-            }
-            let elem = x_info.dtype.map_or(1, |t| t.size());
-            kernels::strided_slice::strided_slice(x_info.shape.extended(), ranges, elem, x, out);
-        }
-        OpCode::Transpose => {
-            let rank = x_info.shape.rank();
-            let mut p = [0i64; MAX_RANK];
-            if ctx.ints(&ctx.input(1)?, &mut p)? != rank || x_info.dtype != out_info.dtype {
-                return Err(ctx.err("permutation length must equal the input rank"));
-            }
-            let mut perm: [usize; MAX_RANK] = core::array::from_fn(|i| i);
-            let mut seen = [false; MAX_RANK];
-            for d in 0..rank {
-                let v = p[d];
-                if v < 0 || v >= rank as i64 || seen[v as usize] {
-                    return Err(ctx.err("invalid permutation"));
-                }
-                seen[v as usize] = true;
-                if out_info.shape.dim(d) != x_info.shape.dim(v as usize) {
-                    return Err(ctx.err("permutation does not produce the output shape"));
-                }
-                perm[MAX_RANK - rank + d] = MAX_RANK - rank + v as usize;
-            }
-            let elem = x_info.dtype.map_or(1, |t| t.size());
-            kernels::transpose::transpose(x_info.shape.extended(), perm, elem, x, out);
-        }
+        | OpCode::NotEqual => comparison(&r, out, scratch)?,
+        OpCode::Cast => cast(&r, out, scratch)?,
+        OpCode::Reshape => reshape(&r, out, scratch)?,
+        OpCode::Concatenation => concatenation(&r, out, scratch)?,
+        OpCode::Pad => pad(&r, out, scratch)?,
+        OpCode::ResizeNearestNeighbor | OpCode::ResizeBilinear => resize(&r, out, scratch)?,
+        OpCode::Quantize => quantize(&r, out, scratch)?,
+        OpCode::Dequantize => dequantize(&r, out, scratch)?,
+        OpCode::StridedSlice => strided_slice(&r, out, scratch)?,
+        OpCode::Transpose => transpose(&r, out, scratch)?,
     }
     Ok(())
 }
@@ -1003,6 +373,717 @@ fn via_lut(x: &[i8], out: &mut [i8], kernel: impl Fn(&[i8], &mut [i8])) {
     let mut lut = [0i8; 256];
     kernel(&all, &mut lut);
     kernels::logistic::apply_lut(&lut, x, out);
+}
+
+/// What every node handler reads: the node, its first input and its output.
+struct Run<'x, 'm, 'n> {
+    ctx: Ctx<'m, 'n>,
+    plan: &'x Plan,
+    io: Io<'x>,
+    code: OpCode,
+    x_info: TensorInfo<'m>,
+    x: &'x [u8],
+    out_info: TensorInfo<'m>,
+}
+
+impl Run<'_, '_, '_> {
+    fn same_len(&self, a: &TensorInfo<'_>) -> Result<(), Error> {
+        if a.shape.num_elements() != self.out_info.shape.num_elements() {
+            return Err(self.ctx.err("input and output element counts differ"));
+        }
+        Ok(())
+    }
+}
+
+/// CONV_2D and DEPTHWISE_CONV_2D: per-channel multipliers and biases in scratch.
+fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
+    ctx.expect_i8(&x_info)?;
+    ctx.expect_i8(&out_info)?;
+    let f_info = ctx.input(1)?;
+    ctx.expect_i8(&f_info)?;
+    let filter = i8s(f_info.data.ok_or(ctx.err("filter must be constant"))?);
+    let fd = f_info
+        .shape
+        .to4()
+        .ok_or(ctx.err("filter must have rank 4"))?;
+    if fd.contains(&0) {
+        // Also bounds the kernel loops by the filter bytes actually in the file.
+        return Err(ctx.err("filter has an empty dimension"));
+    }
+    let inp = ctx.nhwc(&x_info)?;
+    let outs = ctx.nhwc(&out_info)?;
+    let depthwise = code == OpCode::DepthwiseConv2d;
+    let (kh, kw, oc) = if depthwise {
+        (fd[1], fd[2], fd[3])
+    } else {
+        (fd[1], fd[2], fd[0])
+    };
+    if oc != outs.c || inp.n != outs.n || oc == 0 {
+        return Err(ctx.err("filter and output channels differ"));
+    }
+    let ids = if depthwise {
+        (0, 1, 2, 4, 5, 6)
+    } else {
+        (0, 1, 2, 3, 4, 5)
+    };
+    let same = padding_same(ctx, ids.0)?;
+    let (sw, sh) = (ctx.positive(ids.1, 1)?, ctx.positive(ids.2, 1)?);
+    let act = ctx.activation(ids.3)?;
+    let (dw, dh) = (ctx.positive(ids.4, 1)?, ctx.positive(ids.5, 1)?);
+    let window = window_dims(ctx, same, inp, outs, kh, kw, sh, sw, dh, dw)?;
+    let (in_scale, in_zp) = x_info.scale_zp()?;
+    let (out_scale, _) = out_info.scale_zp()?;
+    let fq = f_info.quant.ok_or(Error::UnsupportedType {
+        tensor: f_info.index,
+    })?;
+    if fq.num_scales() != 1 && fq.num_scales() != oc {
+        return Err(ctx.err("per-channel scales do not match output channels"));
+    }
+    if fq.zero_point != 0 {
+        return Err(ctx.err("int8 filters must be symmetric (zero point 0)"));
+    }
+    let channel_axis = if depthwise { 3 } else { 0 };
+    if fq.num_scales() > 1 && fq.quantized_dimension != channel_axis {
+        return Err(ctx.err("per-channel filter scales must run along output channels"));
+    }
+    let (mults, bias) = channel_scratch(ctx, scratch, oc)?;
+    for (c, m) in mults.iter_mut().enumerate() {
+        *m = quant::conv_multiplier(in_scale, fq.channel_scale(c)?, out_scale)?;
+    }
+    let bias = match ctx.opt_input(2)? {
+        Some(b) => {
+            load_bias(ctx, &b, bias)?;
+            Some(&*bias)
+        }
+        None => None,
+    };
+    let st = stage(&out_info, act)?;
+    if depthwise {
+        if fd[0] != 1 || inp.c == 0 || oc % inp.c != 0 {
+            return Err(ctx.err("depthwise filter shape does not fit the input"));
+        }
+        let g = kernels::depthwise_conv2d::DepthwiseGeometry {
+            input: inp,
+            output: outs,
+            kh,
+            kw,
+            depth_multiplier: oc / inp.c,
+            window,
+        };
+        kernels::depthwise_conv2d::depthwise_conv2d(
+            &g,
+            -in_zp,
+            i8s(x),
+            filter,
+            bias,
+            mults,
+            st,
+            i8s_mut(out),
+        );
+    } else {
+        let fc = fd[3];
+        if fc == 0 || inp.c < fc || inp.c % fc != 0 || oc % (inp.c / fc) != 0 {
+            return Err(ctx.err("filter depth does not divide the input channels"));
+        }
+        let g = kernels::conv2d::ConvGeometry {
+            input: inp,
+            output: outs,
+            kh,
+            kw,
+            filter_c: fc,
+            window,
+        };
+        kernels::conv2d::conv2d(&g, -in_zp, i8s(x), filter, bias, mults, st, i8s_mut(out));
+    }
+    Ok(())
+}
+/// FULLY_CONNECTED (double-precision requantisation, as LiteRT's reference).
+fn fully_connected(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
+    ctx.expect_i8(&x_info)?;
+    ctx.expect_i8(&out_info)?;
+    let f_info = ctx.input(1)?;
+    ctx.expect_i8(&f_info)?;
+    let filter = i8s(f_info.data.ok_or(ctx.err("weights must be constant"))?);
+    if f_info.shape.rank() != 2 || ctx.opt_i8(1, 0)? != 0 {
+        return Err(ctx.err("weights must be a plain 2-D matrix"));
+    }
+    let (od, depth) = (f_info.shape.dim(0), f_info.shape.dim(1));
+    if depth == 0 || x_info.shape.num_elements() % depth != 0 {
+        return Err(ctx.err("input size is not a multiple of the weights' depth"));
+    }
+    let batches = x_info.shape.num_elements() / depth;
+    if batches * od != out_info.shape.num_elements() {
+        return Err(ctx.err("output size differs from batches × units"));
+    }
+    let act = ctx.activation(0)?;
+    let (in_scale, in_zp) = x_info.scale_zp()?;
+    let (out_scale, _) = out_info.scale_zp()?;
+    let fq = f_info.quant.ok_or(Error::UnsupportedType {
+        tensor: f_info.index,
+    })?;
+    if fq.num_scales() != 1 && (fq.num_scales() != od || fq.quantized_dimension != 0) {
+        return Err(ctx.err("per-channel scales do not match output units"));
+    }
+    let bias_buf: &mut [i32] = bytemuck::try_cast_slice_mut(&mut scratch[..od * 4])
+        .map_err(|_| ctx.err("misaligned scratch area"))?;
+    let bias = match ctx.opt_input(2)? {
+        Some(b) => {
+            load_bias(ctx, &b, bias_buf)?;
+            Some(&*bias_buf)
+        }
+        None => None,
+    };
+    let scale = |oc: usize| {
+        f64::from(in_scale) * f64::from(fq.channel_scale(oc).unwrap_or(0.0)) / f64::from(out_scale)
+    };
+    let g = kernels::fully_connected::FcGeometry {
+        batches,
+        accum_depth: depth,
+        output_depth: od,
+    };
+    let st = stage(&out_info, act)?;
+    kernels::fully_connected::fully_connected(
+        &g,
+        -in_zp,
+        -fq.zero_point,
+        i8s(x),
+        filter,
+        bias,
+        scale,
+        st,
+        i8s_mut(out),
+    );
+    Ok(())
+}
+/// Two-operand element-wise ops with broadcasting.
+fn binary(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, io, plan, code, x_info, x, out_info) =
+        (&r.ctx, &r.io, r.plan, r.code, r.x_info, r.x, r.out_info);
+    let y_info = ctx.input(1)?;
+    for t in [&x_info, &y_info, &out_info] {
+        ctx.expect_i8(t)?;
+    }
+    let y = io.bytes(plan, &y_info)?;
+    let bc = Broadcast::new(
+        x_info.shape.extended(),
+        y_info.shape.extended(),
+        out_info.shape.extended(),
+    )
+    .ok_or(ctx.err("operand shapes do not broadcast to the output"))?;
+    if out_info.shape.rank() < x_info.shape.rank().max(y_info.shape.rank()) {
+        return Err(ctx.err("output rank below operand rank"));
+    }
+    let (s1, z1) = x_info.scale_zp()?;
+    let (s2, z2) = y_info.scale_zp()?;
+    let (so, zo) = out_info.scale_zp()?;
+    match code {
+        OpCode::Add | OpCode::Sub | OpCode::SquaredDifference => {
+            let squared = code == OpCode::SquaredDifference;
+            let left_shift = if squared { 7 } else { 20 };
+            let twice_max = f64::from(2.0f32 * s1.max(s2));
+            let p = kernels::add::AddParams {
+                input1_offset: -z1,
+                input2_offset: -z2,
+                left_shift,
+                input1: QuantizedMultiplier::from_real(f64::from(s1) / twice_max)?,
+                input2: QuantizedMultiplier::from_real(f64::from(s2) / twice_max)?,
+                output: QuantizedMultiplier::from_real(if squared {
+                    twice_max * twice_max / f64::from((1i32 << 14) as f32 * so)
+                } else {
+                    twice_max / f64::from((1i32 << left_shift) as f32 * so)
+                })?,
+                combine: match code {
+                    OpCode::Add => kernels::add::Combine::Add,
+                    OpCode::Sub => kernels::add::Combine::Sub,
+                    _ => kernels::add::Combine::SquaredDifference,
+                },
+            };
+            let act = if squared {
+                Activation::None
+            } else {
+                ctx.activation(0)?
+            };
+            let st = stage(&out_info, act)?;
+            kernels::add::add(&p, &bc, i8s(x), i8s(y), st, i8s_mut(out));
+        }
+        OpCode::Maximum | OpCode::Minimum => {
+            let max = code == OpCode::Maximum;
+            let (x, y, out) = (i8s(x), i8s(y), i8s_mut(out));
+            bc.for_each(|o, ia, ib| {
+                out[o] = if max {
+                    x[ia].max(y[ib])
+                } else {
+                    x[ia].min(y[ib])
+                };
+            });
+        }
+        OpCode::Mul => {
+            let m = quant::multiplier_f32(s1, s2, so)?;
+            let st = stage(&out_info, ctx.activation(0)?)?;
+            kernels::mul::mul(-z1, -z2, m, &bc, i8s(x), i8s(y), st, i8s_mut(out));
+        }
+        _ => {
+            if out_info.shape != x_info.shape {
+                return Err(ctx.err("PRELU output shape must equal its input"));
+            }
+            let p = kernels::prelu::PreluParams {
+                input_offset: -z1,
+                alpha_offset: -z2,
+                output_offset: zo,
+                positive: quant::ratio_f32(s1, so)?,
+                negative: quant::multiplier_f32(s1, s2, so)?,
+            };
+            kernels::prelu::prelu(&p, &bc, i8s(x), i8s(y), i8s_mut(out));
+        }
+    }
+    Ok(())
+}
+/// One-operand activations and SOFTMAX.
+fn unary(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
+    ctx.expect_i8(&x_info)?;
+    ctx.expect_i8(&out_info)?;
+    r.same_len(&x_info)?;
+    let (si, zi) = x_info.scale_zp()?;
+    let (so, zo) = out_info.scale_zp()?;
+    let (x, out) = (i8s(x), i8s_mut(out));
+    match code {
+        OpCode::Logistic => {
+            let lut = kernels::logistic::build_lut(si, zi, so, zo);
+            kernels::logistic::apply_lut(&lut, x, out);
+        }
+        OpCode::Tanh => {
+            let lut = kernels::logistic::build_lut_with(si, zi, so, zo, libm::tanhf);
+            kernels::logistic::apply_lut(&lut, x, out);
+        }
+        OpCode::Relu | OpCode::Relu6 => {
+            let act = if code == OpCode::Relu {
+                Activation::Relu
+            } else {
+                Activation::Relu6
+            };
+            let st = stage(&out_info, act)?;
+            let m = quant::ratio_f32(si, so)?;
+            via_lut(x, out, |a, b| kernels::relu::relu(zi, m, st, a, b));
+        }
+        OpCode::LeakyRelu => {
+            let alpha = ctx.opt_f32(0, 0.0)?;
+            let a = si * alpha / so;
+            let p = kernels::leaky_relu::LeakyReluParams {
+                input_zero_point: zi,
+                output_zero_point: zo,
+                identity: quant::ratio_f32(si, so)?,
+                alpha: QuantizedMultiplier::from_real(f64::from(a.abs()))?,
+                alpha_negative: a < 0.0,
+            };
+            via_lut(x, out, |a, b| kernels::leaky_relu::leaky_relu(&p, a, b));
+        }
+        OpCode::HardSwish => {
+            let hires = (1.0f32 / 128.0) * si;
+            let om = QuantizedMultiplier::from_real(f64::from(hires / so))?;
+            let rm = QuantizedMultiplier::from_real(f64::from(hires / (3.0f32 / 32768.0)))?;
+            if om.shift > 0 {
+                return Err(ctx.err("HARD_SWISH output multiplier exponent must be ≤ 0"));
+            }
+            let p = kernels::hard_swish::HardSwishParams {
+                input_zero_point: zi,
+                output_zero_point: zo,
+                output_multiplier: downscale_q15(om.multiplier),
+                output_exponent: om.shift,
+                reluish_multiplier: downscale_q15(rm.multiplier),
+                reluish_exponent: rm.shift,
+            };
+            via_lut(x, out, |a, b| kernels::hard_swish::hard_swish(&p, a, b));
+        }
+        _ => {
+            let depth = x_info.shape.dims().last().copied().unwrap_or(1);
+            if out_info.shape != x_info.shape || zo != -128 {
+                return Err(ctx.err("SOFTMAX needs output shape = input, zero point −128"));
+            }
+            let p = kernels::softmax::SoftmaxParams::new(ctx.opt_f32(0, 0.0)?, si)?;
+            kernels::softmax::softmax(&p, depth, x, out);
+        }
+    }
+    Ok(())
+}
+/// AVERAGE_POOL_2D and MAX_POOL_2D.
+fn pool(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
+    ctx.expect_i8(&x_info)?;
+    ctx.expect_i8(&out_info)?;
+    let inp = ctx.nhwc(&x_info)?;
+    let outs = ctx.nhwc(&out_info)?;
+    if inp.n != outs.n || inp.c != outs.c {
+        return Err(ctx.err("pooling must keep batches and channels"));
+    }
+    let same = padding_same(ctx, 0)?;
+    let (sw, sh) = (ctx.positive(1, 1)?, ctx.positive(2, 1)?);
+    let (fw, fh) = (ctx.positive(3, 1)?, ctx.positive(4, 1)?);
+    let act = ctx.activation(5)?;
+    let w = window_dims(ctx, same, inp, outs, fh, fw, sh, sw, 1, 1)?;
+    let st = stage(&out_info, act)?;
+    if code == OpCode::AveragePool2d {
+        if !kernels::average_pool2d::average_pool2d(
+            inp,
+            outs,
+            fh,
+            fw,
+            &w,
+            (st.min, st.max),
+            i8s(x),
+            i8s_mut(out),
+        ) {
+            return Err(ctx.err("a pooling window lies entirely in the padding"));
+        }
+    } else {
+        kernels::max_pool2d::max_pool2d(
+            inp,
+            outs,
+            fh,
+            fw,
+            &w,
+            (st.min, st.max),
+            i8s(x),
+            i8s_mut(out),
+        );
+    }
+    Ok(())
+}
+/// MEAN over constant axes.
+fn mean(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
+    ctx.expect_i8(&x_info)?;
+    ctx.expect_i8(&out_info)?;
+    let mut axes = [0i64; MAX_RANK];
+    let na = ctx.ints(&ctx.input(1)?, &mut axes)?;
+    let rank = x_info.shape.rank();
+    let mut reduce = [false; MAX_RANK];
+    let mut n = 1usize;
+    for &a in &axes[..na] {
+        let a = if a < 0 { a + rank as i64 } else { a };
+        if a < 0 || a >= rank as i64 {
+            return Err(ctx.err("reduction axis out of range"));
+        }
+        let i = MAX_RANK - rank + a as usize;
+        if !reduce[i] {
+            reduce[i] = true;
+            n *= x_info.shape.dim(a as usize);
+        }
+    }
+    if n == 0 || x_info.shape.num_elements() / n != out_info.shape.num_elements() {
+        return Err(ctx.err("output size does not match the reduction"));
+    }
+    let (si, zi) = x_info.scale_zp()?;
+    let (so, zo) = out_info.scale_zp()?;
+    let m = QuantizedMultiplier::from_real(f64::from(si) / f64::from(so))?;
+    kernels::mean::mean(
+        x_info.shape.extended(),
+        reduce,
+        zi,
+        zo,
+        m,
+        i8s(x),
+        i8s_mut(out),
+    );
+    Ok(())
+}
+/// Int8 comparisons into bool tensors.
+fn comparison(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, io, plan, code, x_info, x, out_info) =
+        (&r.ctx, &r.io, r.plan, r.code, r.x_info, r.x, r.out_info);
+    use kernels::comparison::{compare, Relation, Side};
+    let y_info = ctx.input(1)?;
+    ctx.expect_i8(&x_info)?;
+    ctx.expect_i8(&y_info)?;
+    if out_info.dtype != Some(DType::Bool) {
+        return Err(Error::UnsupportedType {
+            tensor: out_info.index,
+        });
+    }
+    let y = io.bytes(plan, &y_info)?;
+    let bc = Broadcast::new(
+        x_info.shape.extended(),
+        y_info.shape.extended(),
+        out_info.shape.extended(),
+    )
+    .ok_or(ctx.err("operand shapes do not broadcast to the output"))?;
+    let side = |t: &TensorInfo<'_>| -> Result<Side, Error> {
+        let (s, z) = t.scale_zp()?;
+        Ok(Side {
+            offset: -z,
+            multiplier: QuantizedMultiplier::from_real(f64::from(s))?,
+        })
+    };
+    let rel = match code {
+        OpCode::Greater => Relation::Greater,
+        OpCode::GreaterEqual => Relation::GreaterEqual,
+        OpCode::Less => Relation::Less,
+        OpCode::LessEqual => Relation::LessEqual,
+        OpCode::Equal => Relation::Equal,
+        _ => Relation::NotEqual,
+    };
+    compare(
+        rel,
+        &side(&x_info)?,
+        &side(&y_info)?,
+        &bc,
+        i8s(x),
+        i8s(y),
+        out,
+    );
+    Ok(())
+}
+/// CAST between element types.
+fn cast(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (x_info, x, out_info) = (r.x_info, r.x, r.out_info);
+    r.same_len(&x_info)?;
+    let (Some(from), Some(to)) = (x_info.dtype, out_info.dtype) else {
+        return Err(Error::UnsupportedType {
+            tensor: x_info.index,
+        });
+    };
+    kernels::cast::cast(from, to, x, out);
+    Ok(())
+}
+/// RESHAPE (a copy; the plan keeps input and output apart).
+fn reshape(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
+    r.same_len(&x_info)?;
+    if x_info.dtype != out_info.dtype {
+        return Err(ctx.err("RESHAPE cannot change the element type"));
+    }
+    out.copy_from_slice(x);
+    Ok(())
+}
+/// CONCATENATION along one axis.
+fn concatenation(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, io, plan, out_info, node) = (&r.ctx, &r.io, r.plan, r.out_info, r.ctx.node);
+    let rank = out_info.shape.rank();
+    let mut axis = ctx.opt_i32(0, 0)? as i64;
+    if axis < 0 {
+        axis += rank as i64;
+    }
+    if axis < 0 || axis >= rank as i64 {
+        return Err(ctx.err("concatenation axis out of range"));
+    }
+    let axis = axis as usize;
+    let elem = out_info.dtype.map_or(1, |t| t.size());
+    let outer: usize = out_info.shape.dims()[..axis].iter().product();
+    let out_row: usize = out_info.shape.dims()[axis..].iter().product::<usize>() * elem;
+    let mut offset = 0usize;
+    for k in 0..node.num_inputs() {
+        let t = ctx.input(k)?;
+        if t.dtype != out_info.dtype || t.shape.rank() != rank {
+            return Err(ctx.err("inputs must match the output's type and rank"));
+        }
+        if t.dtype == Some(DType::I8) && t.scale_zp()? != out_info.scale_zp()? {
+            return Err(ctx.err("int8 inputs must share the output's scale and zero point"));
+        }
+        for d in 0..rank {
+            if d != axis && t.shape.dim(d) != out_info.shape.dim(d) {
+                return Err(ctx.err("inputs differ outside the concatenation axis"));
+            }
+        }
+        let copy: usize = t.shape.dims()[axis..].iter().product::<usize>() * elem;
+        if offset + copy > out_row {
+            return Err(ctx.err("inputs overflow the output along the axis"));
+        }
+        kernels::concatenation::concat_one(outer, copy, out_row, offset, io.bytes(plan, &t)?, out);
+        offset += copy;
+    }
+    if offset != out_row {
+        return Err(ctx.err("inputs do not fill the output along the axis"));
+    }
+    Ok(())
+}
+/// PAD with the output zero point.
+fn pad(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
+    let rank = x_info.shape.rank();
+    if out_info.dtype != x_info.dtype || out_info.shape.rank() != rank {
+        return Err(ctx.err("PAD must keep type and rank"));
+    }
+    let mut p = [0i64; 2 * MAX_RANK];
+    let np = ctx.ints(&ctx.input(1)?, &mut p)?;
+    if np != 2 * rank {
+        return Err(ctx.err("paddings must be [rank, 2]"));
+    }
+    let mut before = [0usize; MAX_RANK];
+    for d in 0..rank {
+        let (b, a) = (p[2 * d], p[2 * d + 1]);
+        if b < 0 || a < 0 || x_info.shape.dim(d) + (b + a) as usize != out_info.shape.dim(d) {
+            return Err(ctx.err("paddings do not produce the output shape"));
+        }
+        before[MAX_RANK - rank + d] = b as usize;
+    }
+    let elem = x_info.dtype.map_or(1, |t| t.size());
+    let mut fill = [0u8; 8];
+    if x_info.dtype == Some(DType::I8) {
+        fill[0] = out_info.scale_zp()?.1 as i8 as u8;
+    }
+    kernels::pad::pad(
+        x_info.shape.extended(),
+        out_info.shape.extended(),
+        before,
+        elem,
+        &fill,
+        x,
+        out,
+    );
+    Ok(())
+}
+/// RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR.
+fn resize(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
+    let inp = ctx.nhwc(&x_info)?;
+    let outs = ctx.nhwc(&out_info)?;
+    let mut size = [0i64; 2];
+    if ctx.ints(&ctx.input(1)?, &mut size)? != 2
+        || size[0] != outs.h as i64
+        || size[1] != outs.w as i64
+        || inp.n != outs.n
+        || inp.c != outs.c
+        || inp.h == 0
+        || inp.w == 0
+        || outs.h == 0
+        || outs.w == 0
+        || inp.h.max(inp.w).max(outs.h).max(outs.w) >= 1 << 20
+    {
+        return Err(ctx.err("size operand does not match the output shape"));
+    }
+    if x_info.dtype != out_info.dtype {
+        return Err(ctx.err("resize cannot change the element type"));
+    }
+    if code == OpCode::ResizeNearestNeighbor {
+        let (ac, hp) = (ctx.opt_bool(0)?, ctx.opt_bool(1)?);
+        let elem = x_info.dtype.map_or(1, |t| t.size());
+        kernels::resize_nearest_neighbor::resize_nearest(inp, outs, elem, ac, hp, x, out);
+    } else {
+        ctx.expect_i8(&x_info)?;
+        let (ac, hp) = (ctx.opt_bool(2)?, ctx.opt_bool(3)?);
+        if ac && hp {
+            return Err(ctx.err("align_corners and half_pixel_centers are exclusive"));
+        }
+        kernels::resize_bilinear::resize_bilinear(inp, outs, ac, hp, i8s(x), i8s_mut(out));
+    }
+    Ok(())
+}
+/// QUANTIZE from float or int8.
+fn quantize(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
+    ctx.expect_i8(&out_info)?;
+    r.same_len(&x_info)?;
+    let (so, zo) = out_info.scale_zp()?;
+    match x_info.dtype {
+        Some(DType::F32) => {
+            let xf: &[f32] =
+                bytemuck::try_cast_slice(x).map_err(|_| ctx.err("misaligned float input"))?;
+            kernels::quantize::quantize_f32(so, zo, xf, i8s_mut(out));
+        }
+        Some(DType::I8) => {
+            let (si, zi) = x_info.scale_zp()?;
+            let m = QuantizedMultiplier::from_real(f64::from(si) / f64::from(so))?;
+            via_lut(i8s(x), i8s_mut(out), |a, b| {
+                kernels::quantize::requantize(m, zi, zo, a, b)
+            });
+        }
+        _ => {
+            return Err(Error::UnsupportedType {
+                tensor: x_info.index,
+            })
+        }
+    }
+    Ok(())
+}
+/// DEQUANTIZE to float.
+fn dequantize(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
+    ctx.expect_i8(&x_info)?;
+    r.same_len(&x_info)?;
+    if out_info.dtype != Some(DType::F32) {
+        return Err(Error::UnsupportedType {
+            tensor: out_info.index,
+        });
+    }
+    let (si, zi) = x_info.scale_zp()?;
+    let of: &mut [f32] =
+        bytemuck::try_cast_slice_mut(out).map_err(|_| ctx.err("misaligned float output"))?;
+    kernels::dequantize::dequantize(si, zi, i8s(x), of);
+    Ok(())
+}
+/// STRIDED_SLICE with begin/end/shrink masks.
+fn strided_slice(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
+    let rank = x_info.shape.rank();
+    let (mut b, mut e, mut s) = ([0i64; MAX_RANK], [0i64; MAX_RANK], [0i64; MAX_RANK]);
+    let nb = ctx.ints(&ctx.input(1)?, &mut b)?;
+    let ne = ctx.ints(&ctx.input(2)?, &mut e)?;
+    let ns = ctx.ints(&ctx.input(3)?, &mut s)?;
+    if nb != rank || ne != rank || ns != rank {
+        return Err(ctx.err("begin/end/strides must have one entry per input axis"));
+    }
+    if ctx.opt_i32(2, 0)? != 0 || ctx.opt_i32(3, 0)? != 0 || ctx.opt_bool(5)? {
+        return Err(ctx.err("ellipsis, new-axis masks and offset are not supported"));
+    }
+    let (bm, em, sm) = (ctx.opt_i32(0, 0)?, ctx.opt_i32(1, 0)?, ctx.opt_i32(4, 0)?);
+    let mut ranges = [kernels::strided_slice::AxisRange {
+        start: 0,
+        stop: 1,
+        stride: 1,
+    }; MAX_RANK];
+    let mut count = 1usize;
+    for d in 0..rank {
+        if s[d] == 0 {
+            return Err(ctx.err("zero stride"));
+        }
+        let r = kernels::strided_slice::AxisRange::resolve(
+            b[d],
+            e[d],
+            s[d],
+            x_info.shape.dim(d),
+            bm & (1 << d) != 0,
+            em & (1 << d) != 0,
+            sm & (1 << d) != 0,
+        );
+        if !r.in_bounds(x_info.shape.dim(d)) {
+            return Err(ctx.err("slice reaches outside the input"));
+        }
+        count *= r.len();
+        ranges[MAX_RANK - rank + d] = r;
+    }
+    if count != out_info.shape.num_elements() || x_info.dtype != out_info.dtype {
+        return Err(ctx.err("slice does not produce the output shape"));
+    }
+    let elem = x_info.dtype.map_or(1, |t| t.size());
+    kernels::strided_slice::strided_slice(x_info.shape.extended(), ranges, elem, x, out);
+    Ok(())
+}
+/// TRANSPOSE by a constant permutation.
+fn transpose(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
+    let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
+    let rank = x_info.shape.rank();
+    let mut p = [0i64; MAX_RANK];
+    if ctx.ints(&ctx.input(1)?, &mut p)? != rank || x_info.dtype != out_info.dtype {
+        return Err(ctx.err("permutation length must equal the input rank"));
+    }
+    let mut perm: [usize; MAX_RANK] = core::array::from_fn(|i| i);
+    let mut seen = [false; MAX_RANK];
+    for d in 0..rank {
+        let v = p[d];
+        if v < 0 || v >= rank as i64 || seen[v as usize] {
+            return Err(ctx.err("invalid permutation"));
+        }
+        seen[v as usize] = true;
+        if out_info.shape.dim(d) != x_info.shape.dim(v as usize) {
+            return Err(ctx.err("permutation does not produce the output shape"));
+        }
+        perm[MAX_RANK - rank + d] = MAX_RANK - rank + v as usize;
+    }
+    let elem = x_info.dtype.map_or(1, |t| t.size());
+    kernels::transpose::transpose(x_info.shape.extended(), perm, elem, x, out);
+    Ok(())
 }
 
 /// TFLite's `DownScaleInt32ToInt16Multiplier`.
