@@ -134,7 +134,17 @@ fn main() {
             .get(&format!("CONFIG_FACEGATE_{name}_ARENA_SECTION"))
             .cloned()
             .unwrap_or_default();
-        match cfg.get(key).filter(|v| !v.is_empty()) {
+        let configured = cfg.get(key).filter(|v| !v.is_empty());
+        // The anti-spoof model is optional (the kiosk then treats liveness as unsure): a
+        // missing file is reported, not fatal. Detector and recognizer are required.
+        let configured = configured.filter(|rel| {
+            let present = root.join(rel.as_str()).exists();
+            if !present && name == "ANTISPOOF" {
+                println!("cargo:warning={rel} not found: building without anti-spoofing");
+            }
+            present || name != "ANTISPOOF"
+        });
+        match configured {
             Some(rel) => {
                 let path = root.join(rel);
                 if in_flash {
