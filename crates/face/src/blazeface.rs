@@ -60,22 +60,26 @@ pub struct BlazeFaceConfig {
     pub top_k: usize,
     /// Score-weighted blending of overlapping boxes (MediaPipe) instead of plain NMS.
     pub weighted: bool,
-    /// Multiplier restoring the score logits (the converted model's classifier head is
-    /// divided by 16: use 16; the original model: 1).
+    /// Multiplier restoring the score logits (the shipped model's classifier head is
+    /// divided by 16: 16, the default; MediaPipe's original float model: 1).
     pub score_factor: f32,
-    /// Multiplier restoring the box regression (converted model: 160; original: 1).
+    /// Multiplier restoring the box regression (shipped model: 160, the default;
+    /// original: 1).
     pub box_factor: f32,
 }
 
 impl Default for BlazeFaceConfig {
+    /// Settings for the shipped models/detector_blazeface_short.tflite
+    /// (tools/models/build_blazeface.py: head convs scaled by 1/16 and 1/160, input RGB
+    /// `q = pixel - 128` at scale 1/128, grey letterbox) with MediaPipe's thresholds.
     fn default() -> Self {
         Self {
             score_threshold: 0.5,
             nms_iou: 0.3,
             top_k: 16,
             weighted: true,
-            score_factor: 1.0,
-            box_factor: 1.0,
+            score_factor: 16.0,
+            box_factor: 160.0,
         }
     }
 }
@@ -272,11 +276,8 @@ mod tests {
             scores: &scores,
             scores_q: q,
         };
-        let cfg = BlazeFaceConfig {
-            score_factor: 16.0,
-            box_factor: 160.0,
-            ..BlazeFaceConfig::default()
-        };
+        let cfg = BlazeFaceConfig::default();
+        assert_eq!((cfg.score_factor, cfg.box_factor), (16.0, 160.0));
         // A 256 x 256 frame shown at half scale.
         let lb = Letterbox {
             scale_x: 0.5,
@@ -299,7 +300,12 @@ mod tests {
         assert!((got.x - nose.x).abs() < 1.5 && (got.y - nose.y).abs() < 1.5);
         // Without the factors the same tensors decode to nothing credible.
         let mut plain: Vec<Detection, 16> = Vec::new();
-        decode(&out, &BlazeFaceConfig::default(), &lb, &mut plain).unwrap();
+        let unscaled = BlazeFaceConfig {
+            score_factor: 1.0,
+            box_factor: 1.0,
+            ..cfg
+        };
+        decode(&out, &unscaled, &lb, &mut plain).unwrap();
         assert!(plain.iter().all(|d| d.bbox.width() < 2.0), "{plain:?}");
         // Plain NMS keeps the better of the two face-1 boxes unchanged.
         let greedy = BlazeFaceConfig {
