@@ -13,8 +13,9 @@ pub const EMBEDDING_DIM: usize = 192;
 
 const STAGE: &str = "recognizer";
 
-/// MobileFaceNet's preprocessing: RGB, `(v − 127.5) / 128`.
-const MEAN: [f32; 3] = [127.5; 3];
+/// The shipped int8 MobileFaceNet's input: RGB, `(v − 128) / 128` (models/README.md; the
+/// float original used 127.5, half an input step away).
+const MEAN: [f32; 3] = [128.0; 3];
 const STD: [f32; 3] = [128.0; 3];
 
 /// A face recognizer running on the engine.
