@@ -58,39 +58,61 @@ pub struct PersistentGallery<S: GalleryStore, const CAP: usize, const D: usize> 
 impl<S: GalleryStore, const CAP: usize, const D: usize> PersistentGallery<S, CAP, D> {
     const SLOTS: usize = CAP + 1;
 
-    /// Loads the gallery from `store` (an empty store gives an empty gallery).
-    pub fn load(store: S) -> Result<(Self, LoadReport), Error> {
-        if CAP + 1 > usize::from(u16::MAX) || 3 * D + 64 > MAX_RECORD_LEN {
-            return Err(Error::InvalidParameter("gallery capacity or dimension"));
-        }
-        let mut me = Self {
+    /// An empty gallery over `store`, not yet loaded: `const`, so that it can live in a
+    /// `static` (a gallery of 100 x 192-d is ~45 KB: too big to move through an MCU stack);
+    /// call [`reload`](Self::reload) in place.
+    pub const fn new(store: S) -> Self {
+        Self {
             store,
             gallery: Gallery::new(),
             slots: Vec::new(),
             stale: Vec::new(),
             next_seq: 1,
             buf: [0; MAX_RECORD_LEN],
-        };
+        }
+    }
+
+    /// Loads the gallery from `store` (an empty store gives an empty gallery). Convenience
+    /// for hosts; on a device prefer [`new`](Self::new) + [`reload`](Self::reload).
+    pub fn load(store: S) -> Result<(Self, LoadReport), Error> {
+        let mut me = Self::new(store);
+        let report = me.reload()?;
+        Ok((me, report))
+    }
+
+    /// Replaces the in-memory gallery with what the store holds, in place.
+    pub fn reload(&mut self) -> Result<LoadReport, Error> {
+        if CAP + 1 > usize::from(u16::MAX) || 3 * D + 64 > MAX_RECORD_LEN {
+            return Err(Error::InvalidParameter("gallery capacity or dimension"));
+        }
+        self.gallery.clear();
+        self.slots.clear();
+        self.stale.clear();
+        self.next_seq = 1;
         let mut report = LoadReport::default();
         for key in 0..Self::SLOTS as u16 {
-            let Some(n) = me.store.read(key, &mut me.buf).map_err(|_| Error::Store)? else {
+            let Some(n) = self
+                .store
+                .read(key, &mut self.buf)
+                .map_err(|_| Error::Store)?
+            else {
                 continue;
             };
             let decoded = if n > MAX_RECORD_LEN {
                 Err(RecordError::Length)
             } else {
-                record::decode::<D>(&me.buf[..n])
+                record::decode::<D>(&self.buf[..n])
             };
             match decoded {
-                Ok((seq, identity)) => me.adopt(key, seq, identity, &mut report)?,
+                Ok((seq, identity)) => self.adopt(key, seq, identity, &mut report)?,
                 Err(error) => {
                     report.corrupt += 1;
                     let _ = report.issues.push(LoadIssue { key, error });
                 }
             }
         }
-        report.loaded = me.gallery.len();
-        Ok((me, report))
+        report.loaded = self.gallery.len();
+        Ok(report)
     }
 
     /// Takes a valid record found at `key` during loading.
@@ -469,6 +491,28 @@ mod tests {
         let mut store = g.into_store();
         let n = store.read(key, &mut raw).unwrap().unwrap();
         assert_eq!(record::decode::<D>(&raw[..n]).unwrap().0, 10);
+    }
+
+    #[test]
+    fn reload_in_place_matches_load() {
+        new_is_const();
+        let (mut g, _) = PersistentGallery::<Mem, CAP, D>::load(Mem::new()).unwrap();
+        g.enroll("ada", emb(1)).unwrap();
+        g.enroll("bob", emb(2)).unwrap();
+        let want = state(g.gallery());
+        let mut h = PersistentGallery::<Mem, CAP, D>::new(g.into_store());
+        assert!(h.gallery().is_empty());
+        assert_eq!(h.reload().unwrap().loaded, 2);
+        assert_eq!(state(h.gallery()), want);
+        // Reloading again changes nothing (no duplicates, same ids).
+        assert_eq!(h.reload().unwrap().loaded, 2);
+        assert_eq!(state(h.gallery()), want);
+        assert_eq!(h.enroll("cy", emb(3)).unwrap(), 3);
+    }
+
+    /// `new` is usable in a const context (a `static` on a device).
+    fn new_is_const() {
+        const _G: PersistentGallery<Mem, 2, 4> = PersistentGallery::new(Mem::new());
     }
 
     #[test]

@@ -171,7 +171,7 @@ pub const MAX_DETECTIONS: usize = 128;
 
 impl<const T: usize, const R: usize> Tracker<T, R> {
     /// An empty tracker.
-    pub fn new(cfg: TrackerConfig) -> Self {
+    pub const fn new(cfg: TrackerConfig) -> Self {
         Self {
             cfg,
             tracks: Vec::new(),
