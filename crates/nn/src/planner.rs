@@ -3,9 +3,12 @@
 //!
 //! Every non-constant tensor lives from the node that writes it (or the start, for model
 //! inputs) to the last node that reads it (or the end, for model outputs). Tensors are
-//! placed largest first at the lowest offset that does not overlap any already placed
-//! tensor whose lifetime intersects (greedy by size, as TFLite-Micro's planner). A per-node
-//! scratch area (per-channel multipliers, copied biases) sits after the tensors.
+//! placed one by one at a free offset for their whole lifetime (greedy, as TFLite-Micro's
+//! planner); because the result depends on the order, several orders are tried (largest
+//! first, largest size × lifetime, longest-lived, first use, then fixed-seed shuffles) with
+//! first-fit and best-fit gaps, stopping as soon as the peak equals the lower bound (the
+//! largest set of simultaneously live tensors). Plans are deterministic. A per-node scratch
+//! area (per-channel multipliers, copied biases) sits after the tensors.
 
 use crate::model::{Model, MAX_NODES, MAX_TENSORS};
 use crate::opcode::OpCode;
@@ -51,6 +54,148 @@ pub fn node_scratch(model: &Model<'_>, n: usize) -> Result<usize, Error> {
         }
         _ => 0,
     })
+}
+
+/// First and last node of each tensor's lifetime.
+struct Lifetimes<'a> {
+    first: &'a [u16; MAX_TENSORS],
+    last: &'a [u16; MAX_TENSORS],
+}
+
+impl Lifetimes<'_> {
+    fn overlap(&self, a: usize, b: usize) -> bool {
+        self.first[a] <= self.last[b] && self.first[b] <= self.last[a]
+    }
+
+    fn span(&self, t: usize) -> u32 {
+        u32::from(self.last[t] - self.first[t]) + 1
+    }
+}
+
+/// How a gap is chosen among those that hold a tensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// The lowest.
+    First,
+    /// The tightest.
+    Best,
+}
+
+/// Orders in which tensors are placed (greedy placement is order-sensitive). The shuffled
+/// orders come from a fixed-seed generator, so plans are identical on every target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    /// A deterministic pseudo-random permutation (seed index).
+    Shuffled(u32),
+    /// Largest first (TFLite-Micro's greedy planner).
+    LargestFirst,
+    /// Largest size × lifetime first.
+    LargestArea,
+    /// Longest-lived first, then largest.
+    LongestFirst,
+    /// In order of first use.
+    FirstUse,
+}
+
+impl Strategy {
+    const ALL: [Strategy; 12] = [
+        Strategy::LargestFirst,
+        Strategy::LargestArea,
+        Strategy::LongestFirst,
+        Strategy::FirstUse,
+        Strategy::Shuffled(1),
+        Strategy::Shuffled(2),
+        Strategy::Shuffled(3),
+        Strategy::Shuffled(4),
+        Strategy::Shuffled(5),
+        Strategy::Shuffled(6),
+        Strategy::Shuffled(7),
+        Strategy::Shuffled(8),
+    ];
+
+    fn sort(self, order: &mut [u16], sizes: &[u32; MAX_TENSORS], lt: &Lifetimes<'_>) {
+        if let Strategy::Shuffled(seed) = self {
+            // Canonical start, then a Fisher–Yates shuffle driven by xorshift32.
+            order.sort_unstable();
+            let mut state = 0x9e37_79b9u32 ^ seed.wrapping_mul(0x85eb_ca6b);
+            for i in (1..order.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                order.swap(i, state as usize % (i + 1));
+            }
+            return;
+        }
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            let key = |t: usize| -> (u64, u64) {
+                let size = u64::from(sizes[t]);
+                let span = u64::from(lt.span(t));
+                match self {
+                    Strategy::LargestFirst => (size, span),
+                    Strategy::LargestArea => (size * span, size),
+                    Strategy::LongestFirst => (span, size),
+                    Strategy::FirstUse => (u64::MAX - u64::from(lt.first[t]), size),
+                    Strategy::Shuffled(_) => (0, 0),
+                }
+            };
+            key(b).cmp(&key(a)).then(a.cmp(&b))
+        });
+    }
+}
+
+/// Places tensors in `order` at the lowest offset free for their whole lifetime; returns
+/// the peak (bytes of the tensor area).
+fn place(
+    fit: Fit,
+    order: &[u16],
+    sizes: &[u32; MAX_TENSORS],
+    lt: &Lifetimes<'_>,
+    offsets: &mut [u32; MAX_TENSORS],
+    placed: &mut [u16; MAX_TENSORS],
+) -> Result<usize, Error> {
+    let mut peak = 0usize;
+    for (k, &t) in order.iter().enumerate() {
+        let t = t as usize;
+        // Already placed tensors whose lifetimes intersect t's, by offset.
+        let mut np = 0;
+        for &u in &order[..k] {
+            if lt.overlap(t, u as usize) && sizes[u as usize] > 0 {
+                placed[np] = u;
+                np += 1;
+            }
+        }
+        let near = &mut placed[..np];
+        near.sort_unstable_by_key(|&u| offsets[u as usize]);
+        let need = u64::from(sizes[t]);
+        // Walk the gaps between intersecting tensors; first fit takes the lowest gap that
+        // holds the tensor, best fit the tightest one. Past the last tensor is always free.
+        let mut cursor = 0u64;
+        let mut choice: Option<(u64, u64)> = None; // (offset, gap size)
+        for &u in near.iter() {
+            let start = u64::from(offsets[u as usize]);
+            if start >= cursor + need {
+                let gap = start - cursor;
+                let better = match (fit, choice) {
+                    (_, None) => true,
+                    (Fit::Best, Some((_, g))) => gap < g,
+                    (Fit::First, Some(_)) => false,
+                };
+                if better {
+                    choice = Some((cursor, gap));
+                }
+            }
+            cursor = cursor.max(start + u64::from(sizes[u as usize]));
+        }
+        let candidate = choice.map_or(cursor, |(o, _)| o);
+        let end = candidate + need;
+        if end > u64::from(u32::MAX - 1) {
+            return Err(Error::InvalidModel("activations exceed a 4 GiB arena"));
+        }
+        offsets[t] = candidate as u32;
+        peak = peak.max(end as usize);
+    }
+    Ok(peak)
 }
 
 impl Plan {
@@ -143,7 +288,6 @@ impl Plan {
             }
         }
 
-        // Order: largest first, then earliest first use.
         let mut order = [0u16; MAX_TENSORS];
         let mut count = 0;
         for (t, &used) in in_arena.iter().enumerate().take(nt) {
@@ -153,44 +297,45 @@ impl Plan {
             }
         }
         let order = &mut order[..count];
-        let sizes = &plan.sizes;
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            sizes[b]
-                .cmp(&sizes[a])
-                .then(first[a].cmp(&first[b]))
-                .then(a.cmp(&b))
-        });
-
-        // Indices of already placed tensors whose lifetimes intersect the current one.
+        let lt = Lifetimes {
+            first: &first,
+            last: &last,
+        };
+        // Greedy placement depends on the order; try a few and keep the smallest peak.
         let mut placed = [0u16; MAX_TENSORS];
-        for (k, &t) in order.iter().enumerate() {
-            let t = t as usize;
-            let mut np = 0;
-            for &u in &order[..k] {
-                let ui = u as usize;
-                if first[ui] <= last[t] && first[t] <= last[ui] && plan.sizes[ui] > 0 {
-                    placed[np] = u;
-                    np += 1;
+        // No placement can beat the largest set of simultaneously live tensors; stop trying
+        // orders as soon as one reaches it.
+        let bound = (0..nn)
+            .map(|n| {
+                (0..nt)
+                    .filter(|&t| in_arena[t] && first[t] as usize <= n && n <= last[t] as usize)
+                    .map(|t| plan.sizes[t] as usize)
+                    .sum::<usize>()
+            })
+            .max()
+            .unwrap_or(0);
+        let mut best = (usize::MAX, Strategy::LargestFirst, Fit::First);
+        'search: for strategy in Strategy::ALL {
+            for fit in [Fit::First, Fit::Best] {
+                strategy.sort(order, &plan.sizes, &lt);
+                let peak = place(fit, order, &plan.sizes, &lt, &mut plan.offsets, &mut placed)?;
+                if peak < best.0 {
+                    best = (peak, strategy, fit);
+                }
+                if best.0 <= bound {
+                    break 'search;
                 }
             }
-            let placed = &mut placed[..np];
-            placed.sort_unstable_by_key(|&u| plan.offsets[u as usize]);
-            let mut candidate = 0u64;
-            for &u in placed.iter() {
-                let start = u64::from(plan.offsets[u as usize]);
-                if candidate + u64::from(plan.sizes[t]) <= start {
-                    break;
-                }
-                candidate = candidate.max(start + u64::from(plan.sizes[u as usize]));
-            }
-            let end = candidate + u64::from(plan.sizes[t]);
-            if end > u64::from(u32::MAX - 1) {
-                return Err(Error::InvalidModel("activations exceed a 4 GiB arena"));
-            }
-            plan.offsets[t] = candidate as u32;
-            plan.tensor_bytes = plan.tensor_bytes.max(end as usize);
         }
+        best.1.sort(order, &plan.sizes, &lt);
+        plan.tensor_bytes = place(
+            best.2,
+            order,
+            &plan.sizes,
+            &lt,
+            &mut plan.offsets,
+            &mut placed,
+        )?;
 
         for n in 0..nn {
             let s = node_scratch(model, n)?;

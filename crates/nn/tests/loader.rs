@@ -334,3 +334,64 @@ fn fuzz_regressions_fail_fast() {
         }
     );
 }
+
+/// Checks that no two tensors alive at the same node share arena bytes.
+fn assert_no_live_overlap(name: &str, model: &Model<'_>, plan: &Plan) {
+    let nt = model.num_tensors();
+    let nn = model.num_nodes();
+    let (mut first, mut last) = (vec![usize::MAX; nt], vec![0usize; nt]);
+    for i in 0..model.num_inputs() {
+        first[model.input_tensor(i).unwrap()] = 0;
+    }
+    for n in 0..nn {
+        let node = model.node(n).unwrap();
+        let ins = (0..node.num_inputs()).filter_map(|k| node.input(k));
+        let outs = (0..node.num_outputs()).filter_map(|k| node.output(k));
+        for t in ins.chain(outs) {
+            first[t] = first[t].min(n);
+            last[t] = last[t].max(n);
+        }
+    }
+    for i in 0..model.num_outputs() {
+        last[model.output_tensor(i).unwrap()] = nn.saturating_sub(1);
+    }
+    for a in 0..nt {
+        for b in a + 1..nt {
+            let (Some(ra), Some(rb)) = (plan.range(a), plan.range(b)) else {
+                continue;
+            };
+            let live_together = first[a] <= last[b] && first[b] <= last[a];
+            let share = ra.start < rb.end && rb.start < ra.end && !ra.is_empty() && !rb.is_empty();
+            assert!(
+                !(live_together && share),
+                "{name}: tensors {a} and {b} overlap"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_two_live_tensors_share_memory() {
+    let mut paths: Vec<_> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ops"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+    if let Ok(d) = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")) {
+        paths.extend(d.flatten().map(|e| e.path()));
+    }
+    let mut checked = 0;
+    for p in paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "tflite"))
+    {
+        let bytes = std::fs::read(p).unwrap();
+        let model = Model::from_bytes(&bytes).unwrap();
+        let plan = Plan::new(&model).unwrap();
+        assert!(plan.tensor_bytes + plan.scratch_bytes >= plan.lower_bound);
+        assert_no_live_overlap(&p.display().to_string(), &model, &plan);
+        checked += 1;
+    }
+    assert!(checked >= 200, "checked {checked} models");
+}
