@@ -50,6 +50,12 @@ def saved_model_to_int8(saved_model_dir, representative, out_path):
     `representative` is a list of input arrays (NHWC float32, batch 1)."""
     import tensorflow as tf
     conv = tf.lite.TFLiteConverter.from_saved_model(str(saved_model_dir))
+    return quantize_converter(conv, representative, out_path)
+
+
+def quantize_converter(conv, representative, out_path):
+    """Applies the full-int8 settings to a TFLiteConverter and writes the result."""
+    import tensorflow as tf
     conv.optimizations = [tf.lite.Optimize.DEFAULT]
     conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     conv.inference_input_type = tf.int8

@@ -109,9 +109,9 @@ def face_context_crops(size, scale=1.5, augment=0, seed=0):
     return np.stack(out), np.array(aug)
 
 
-def frames(w, h, n, seed=0):
+def frames(w, h, n, seed=0, face_px=(16, 220), fill=None):
     """n camera-like frames: first the plain letterboxed images (grey pad), then random
-    views placing a real face at a random size (16-220 px wide) and position, or letterboxed
+    views placing a real face at a random size (face_px wide) and position, or letterboxed
     whole images, flipped and recoloured."""
     from imgio import warp_affine
     rng = np.random.default_rng(seed)
@@ -121,15 +121,15 @@ def frames(w, h, n, seed=0):
     while len(out) < n:
         if rng.random() < 0.2:
             img = image(names[rng.integers(len(names))])
-            f = letterbox(img, w, h, fill=int(rng.integers(0, 256)))[0]
+            f = letterbox(img, w, h, fill=int(rng.integers(0, 256)) if fill is None else fill)[0]
         else:
             face = fs[rng.integers(len(fs))]
             img = image(face["image"])
             x0, y0, x1, y1 = face["box"]
-            s = rng.uniform(16, 220) / max(x1 - x0, 1.0)
+            s = rng.uniform(*face_px) / max(x1 - x0, 1.0)
             fx, fy = rng.uniform(0.1, 0.9) * w, rng.uniform(0.15, 0.85) * h
             m = np.array([[s, 0, fx - s * (x0 + x1) / 2], [0, s, fy - s * (y0 + y1) / 2]])
-            f = warp_affine(img, m, w, h, fill=int(rng.integers(0, 256)))
+            f = warp_affine(img, m, w, h, fill=int(rng.integers(0, 256)) if fill is None else fill)
         if rng.random() < 0.5:
             f = f[:, ::-1]
         out.append(photometric(f, rng))
