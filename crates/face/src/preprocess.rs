@@ -56,6 +56,20 @@ impl PixelEncoder {
         Ok(Self { order, tables })
     }
 
+    /// `q = pixel - 128` on every channel: the input convention of every shipped model
+    /// (models/README.md: the normalisation is folded into each model, whatever its input
+    /// scale). Exact, no float involved.
+    pub fn pixel_minus_128(order: ChannelOrder) -> Self {
+        let mut table = [0i8; 256];
+        for (v, t) in table.iter_mut().enumerate() {
+            *t = (v as i32 - 128) as i8;
+        }
+        Self {
+            order,
+            tables: [table; 3],
+        }
+    }
+
     /// The model's channel order.
     pub fn order(&self) -> ChannelOrder {
         self.order
@@ -249,6 +263,16 @@ mod tests {
         assert_eq!(enc.encode([123, 117, 104]), [0, 0, 0]);
         assert_eq!(enc.encode([255, 0, 0]), [-104, -117, 127]);
         assert!(PixelEncoder::new(ChannelOrder::Rgb, [0.0; 3], [0.0; 3], q1).is_err());
+        // The shipped models' convention equals the general form at their input scales.
+        let fixed = PixelEncoder::pixel_minus_128(ChannelOrder::Rgb);
+        let det = PixelEncoder::new(ChannelOrder::Rgb, [128.0; 3], [1.0; 3], q1).unwrap();
+        let rec = PixelEncoder::new(ChannelOrder::Rgb, [128.0; 3], [128.0; 3], q).unwrap();
+        for v in 0..=255u8 {
+            let px = [v, 255 - v, v / 2];
+            assert_eq!(fixed.encode(px), det.encode(px));
+            assert_eq!(fixed.encode(px), rec.encode(px));
+        }
+        assert_eq!(fixed.encode([0, 128, 255]), [-128, 0, 127]);
     }
 
     #[test]

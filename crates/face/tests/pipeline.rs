@@ -112,13 +112,7 @@ fn kiosk_flow_end_to_end() {
 
     // Detector input, as the shipped RetinaFace takes it (tools/models/build_retinaface.py):
     // 320 x 240, RGB, int8 = pixel - 128 (the BGR mean is folded into the model), grey pad.
-    let det_enc = PixelEncoder::new(
-        ChannelOrder::Rgb,
-        [128.0; 3],
-        [1.0; 3],
-        Quant::new(1.0, 0).unwrap(),
-    )
-    .unwrap();
+    let det_enc = PixelEncoder::pixel_minus_128(ChannelOrder::Rgb);
     let spec = InputSpec {
         width: 320,
         height: 240,
@@ -152,14 +146,9 @@ fn kiosk_flow_end_to_end() {
         assert!((a.x - b.x).abs() < 3.0 && (a.y - b.y).abs() < 3.0);
     }
 
-    // Recognizer input (shipped MobileFaceNet: RGB, (v - 128) / 128, int8 scale 1/128).
-    let rec_enc = PixelEncoder::new(
-        ChannelOrder::Rgb,
-        [128.0; 3],
-        [128.0; 3],
-        Quant::new(1.0 / 128.0, 0).unwrap(),
-    )
-    .unwrap();
+    // Recognizer input (shipped MobileFaceNet: RGB, (v - 128) / 128 at scale 1/128, i.e.
+    // q = pixel - 128 again).
+    let rec_enc = PixelEncoder::pixel_minus_128(ChannelOrder::Rgb);
     // Anti-spoof input (DTN: RGB / 255 into 256 x 256; box with context).
     let spoof_enc = PixelEncoder::new(
         ChannelOrder::Rgb,
