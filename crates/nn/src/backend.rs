@@ -27,6 +27,12 @@ pub trait Backend {
     /// Whether this backend runs TFLite builtin operator `code`.
     fn support(&self, code: i32) -> Support;
 
+    /// The arena plan this backend needs: every activation for the CPU; only inputs and
+    /// outputs for a backend with its own activation memory.
+    fn plan(&self, model: &Model<'_>) -> Result<Plan, Error> {
+        Plan::new(model)
+    }
+
     /// Runs every node; inputs are already in the arena, outputs are left there.
     fn invoke(&mut self, model: &Model<'_>, plan: &Plan, arena: &mut [u8]) -> Result<(), Error>;
 }

@@ -61,7 +61,7 @@ impl<'m, 'a, B: Backend> Interpreter<'m, 'a, B> {
     /// As [`Interpreter::new`] with another backend.
     pub fn with_backend(model: Model<'m>, arena: &'a mut [u8], backend: B) -> Result<Self, Error> {
         check_model(&backend, &model)?;
-        let plan = Plan::new(&model)?;
+        let plan = backend.plan(&model)?;
         let needed = plan.arena_bytes();
         if arena.len() < needed {
             return Err(Error::ArenaTooSmall {

@@ -64,6 +64,11 @@ impl Backend for NeuralArt {
         neural_art_support(code)
     }
 
+    fn plan(&self, model: &Model<'_>) -> Result<Plan, Error> {
+        // Activations live in the NPU's memory pools; the arena holds only the I/O copies.
+        Plan::io_only(model)
+    }
+
     fn invoke(&mut self, model: &Model<'_>, plan: &Plan, arena: &mut [u8]) -> Result<(), Error> {
         for i in 0..model.num_inputs() {
             let t = model.input_tensor(i)?;

@@ -201,6 +201,16 @@ fn place(
 impl Plan {
     /// Plans the arena for `model`.
     pub fn new(model: &Model<'_>) -> Result<Self, Error> {
+        Self::build(model, false)
+    }
+
+    /// Plans only the model's inputs and outputs, for a backend that keeps activations in
+    /// its own memory (an NPU runtime): all of them stay live for the whole run.
+    pub fn io_only(model: &Model<'_>) -> Result<Self, Error> {
+        Self::build(model, true)
+    }
+
+    fn build(model: &Model<'_>, io_only: bool) -> Result<Self, Error> {
         let nt = model.num_tensors();
         let nn = model.num_nodes();
         if nt > MAX_TENSORS || nn > MAX_NODES {
@@ -287,6 +297,20 @@ impl Plan {
                 in_arena[t] = false; // never used
             }
         }
+        if io_only {
+            let mut io = [false; MAX_TENSORS];
+            for i in 0..model.num_inputs() {
+                io[model.input_tensor(i)?] = true;
+            }
+            for i in 0..model.num_outputs() {
+                io[model.output_tensor(i)?] = true;
+            }
+            for t in 0..nt {
+                in_arena[t] &= io[t];
+                first[t] = 0;
+                last[t] = end;
+            }
+        }
 
         let mut order = [0u16; MAX_TENSORS];
         let mut count = 0;
@@ -338,7 +362,7 @@ impl Plan {
         )?;
 
         for n in 0..nn {
-            let s = node_scratch(model, n)?;
+            let s = if io_only { 0 } else { node_scratch(model, n)? };
             plan.scratch_bytes = plan.scratch_bytes.max(s);
             let live: usize = (0..nt)
                 .filter(|&t| in_arena[t] && first[t] as usize <= n && n <= last[t] as usize)

@@ -395,3 +395,25 @@ fn no_two_live_tensors_share_memory() {
     }
     assert!(checked >= 200, "checked {checked} models");
 }
+
+#[test]
+fn io_only_plan_holds_just_inputs_and_outputs() {
+    let bytes = op_model("graph_block_2.tflite");
+    let model = Model::from_bytes(&bytes).unwrap();
+    let full = Plan::new(&model).unwrap();
+    let io = Plan::io_only(&model).unwrap();
+    let mut io_bytes = 0;
+    for t in 0..model.num_tensors() {
+        let is_io = (0..model.num_inputs()).any(|i| model.input_tensor(i).unwrap() == t)
+            || (0..model.num_outputs()).any(|i| model.output_tensor(i).unwrap() == t);
+        assert_eq!(io.range(t).is_some(), is_io, "tensor {t}");
+        io_bytes += io.range(t).map_or(0, |r| r.len());
+    }
+    assert_eq!(
+        io.tensor_bytes, io_bytes,
+        "I/O tensors are all live together"
+    );
+    assert_eq!(io.scratch_bytes, 0);
+    assert!(io.arena_bytes() < full.arena_bytes());
+    assert_no_live_overlap("io-only", &model, &io);
+}
