@@ -55,6 +55,20 @@ impl<'m, 'a> Interpreter<'m, 'a, Cpu> {
     pub fn new(model: Model<'m>, arena: &'a mut [u8]) -> Result<Self, Error> {
         Self::with_backend(model, arena, Cpu)
     }
+    /// Runs the model once on the CPU, calling `after_node(node_index, op_name)` after each
+    /// node, so a caller can time or count instructions per operator (e.g. with SysTick on
+    /// QEMU) without a profiler.
+    pub fn invoke_observed(
+        &mut self,
+        mut after_node: impl FnMut(usize, &'static str),
+    ) -> Result<(), Error> {
+        for n in 0..self.model.num_nodes() {
+            let node = self.model.node(n)?;
+            crate::cpu::run_node(&self.model, &self.plan, &node, self.arena)?;
+            after_node(n, crate::opcode::builtin_name(node.code));
+        }
+        Ok(())
+    }
 }
 
 impl<'m, 'a, B: Backend> Interpreter<'m, 'a, B> {
@@ -117,7 +131,7 @@ impl<'m, 'a, B: Backend> Interpreter<'m, 'a, B> {
         Ok((info.shape, scale, zp, r.start..r.start + info.byte_len()))
     }
 
-    /// Model input `i`, to fill before [`Interpreter::invoke`].
+    /// Model input `i`, to fill before each [`Interpreter::invoke`] (a run overwrites it).
     pub fn input(&mut self, i: usize) -> Result<TensorViewMut<'_>, Error> {
         let t = self.model.input_tensor(i)?;
         let (shape, scale, zero_point, r) = self.view_parts(t)?;
@@ -156,7 +170,9 @@ impl<'m, 'a, B: Backend> Interpreter<'m, 'a, B> {
         })
     }
 
-    /// Runs the model once.
+    /// Runs the model once. Inputs are consumed: their arena bytes are reused for later
+    /// activations (that is what keeps the arena at the lower bound), so fill every input
+    /// again before the next call. Outputs stay valid until the next call.
     pub fn invoke(&mut self) -> Result<(), Error> {
         self.backend.invoke(&self.model, &self.plan, self.arena)
     }

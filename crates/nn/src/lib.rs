@@ -15,7 +15,7 @@
 //! let mut arena = [0u8; 512 * 1024]; // e.g. a static buffer in SRAM
 //! let model = Model::from_bytes(model_bytes)?;          // verify, zero copy
 //! let mut nn = Interpreter::new(model, &mut arena)?;    // plan; ArenaTooSmall{needed,..}
-//! let input = nn.input(0)?;                              // int8 data + scale/zero point
+//! let input = nn.input(0)?;          // int8 data + scale/zero point; refill before each run
 //! input.data.copy_from_slice(image);
 //! nn.invoke()?;
 //! let out = nn.output(0)?;                               // int8 data + scale/zero point

@@ -417,3 +417,24 @@ fn io_only_plan_holds_just_inputs_and_outputs() {
     assert!(io.arena_bytes() < full.arena_bytes());
     assert_no_live_overlap("io-only", &model, &io);
 }
+
+#[test]
+fn observed_invoke_reports_every_node_and_matches_invoke() {
+    let bytes = op_model("graph_block_0.tflite");
+    let model = Model::from_bytes(&bytes).unwrap();
+    let mut arena = vec![0u8; Plan::new(&model).unwrap().arena_bytes()];
+    let mut nn = Interpreter::new(model, &mut arena).unwrap();
+    let n = nn.input(0).unwrap().data.len();
+    let input: Vec<i8> = (0..n).map(|i| (i * 37 % 251) as i8).collect();
+    nn.set_input(0, &input).unwrap();
+    nn.invoke().unwrap();
+    let plain = nn.output(0).unwrap().data.to_vec();
+    // Inputs share memory with later activations: set them again before every run.
+    nn.set_input(0, &input).unwrap();
+    let mut seen = Vec::new();
+    nn.invoke_observed(|i, op| seen.push((i, op))).unwrap();
+    assert_eq!(nn.output(0).unwrap().data, &plain[..]);
+    assert_eq!(seen.len(), nn.model().num_nodes());
+    assert_eq!(seen[0], (0, "CONV_2D"));
+    assert_eq!(seen.last().unwrap().1, "SOFTMAX");
+}
