@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Benchmark (not a test): times the CPU backend on each shipped model present in models/,
-//! printing arena figures and the median of N runs.
+//! printing arena figures, the median of N runs and the share of time per operator.
 //!
 //! `cargo run --release -p facegate-nn --example bench [runs]`
 
@@ -49,9 +49,20 @@ fn main() {
             }
         };
         let mut times = Vec::new();
+        let mut per_op: Vec<(&'static str, f64)> = Vec::new();
         for _ in 0..runs {
             let t = Instant::now();
-            if let Err(e) = nn.invoke() {
+            let mut last = t;
+            let r = nn.invoke_observed(|_, op| {
+                let now = Instant::now();
+                let dt = (now - last).as_secs_f64() * 1e3;
+                last = now;
+                match per_op.iter_mut().find(|(o, _)| *o == op) {
+                    Some(e) => e.1 += dt,
+                    None => per_op.push((op, dt)),
+                }
+            });
+            if let Err(e) = r {
                 println!("{name}: {e}");
                 break;
             }
@@ -66,5 +77,10 @@ fn main() {
             s.arena_bytes,
             s.arena_lower_bound
         );
+        per_op.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let total: f64 = per_op.iter().map(|(_, t)| t).sum();
+        for (op, t) in per_op.iter().take(5) {
+            println!("    {op:<24} {:5.1} %", 100.0 * t / total.max(1e-9));
+        }
     }
 }
