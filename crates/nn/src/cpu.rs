@@ -690,9 +690,9 @@ fn unary(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(),
             let p = kernels::hard_swish::HardSwishParams {
                 input_zero_point: zi,
                 output_zero_point: zo,
-                output_multiplier: downscale_q15(om.multiplier),
+                output_multiplier: quant::downscale_q15(om.multiplier),
                 output_exponent: om.shift,
-                reluish_multiplier: downscale_q15(rm.multiplier),
+                reluish_multiplier: quant::downscale_q15(rm.multiplier),
                 reluish_exponent: rm.shift,
             };
             via_lut(x, out, |a, b| kernels::hard_swish::hard_swish(&p, a, b));
@@ -1084,13 +1084,4 @@ fn transpose(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result
     let elem = x_info.dtype.map_or(1, |t| t.size());
     kernels::transpose::transpose(x_info.shape.extended(), perm, elem, x, out);
     Ok(())
-}
-
-/// TFLite's `DownScaleInt32ToInt16Multiplier`.
-fn downscale_q15(m: i32) -> i16 {
-    const ROUND: i32 = 1 << 15;
-    if m >= i32::MAX - ROUND {
-        return i16::MAX;
-    }
-    ((m + ROUND) >> 16) as i16
 }

@@ -267,6 +267,76 @@ pub fn get_reciprocal(x: i32, x_integer_digits: i32) -> (i32, i32) {
     )
 }
 
+/// MEAN: folds the element count `n` into the `s_in / s_out` multiplier the way TFLite's
+/// `QuantizedMeanOrSum` does (`(m << shift) / n`, shift = min(⌊log2 n⌋, 32, 31 + exponent)).
+pub fn mean_multiplier(m: QuantizedMultiplier, n: usize) -> QuantizedMultiplier {
+    let n = n.max(1) as i64;
+    let mut shift = 63 - (n as u64).leading_zeros() as i32;
+    shift = shift.min(32).min(31 + m.shift);
+    let multiplier = ((i64::from(m.multiplier) << shift) / n) as i32;
+    QuantizedMultiplier {
+        multiplier,
+        shift: m.shift - shift,
+    }
+}
+
+/// gemmlowp's rounding doubling high multiply on 16-bit values.
+pub fn saturating_rounding_doubling_high_mul16(a: i16, b: i16) -> i16 {
+    if a == i16::MIN && b == i16::MIN {
+        return i16::MAX;
+    }
+    let ab = i32::from(a) * i32::from(b);
+    let nudge = if ab >= 0 { 1 << 14 } else { 1 - (1 << 14) };
+    ((ab + nudge) / (1 << 15)) as i16
+}
+
+/// Doubling high multiply without rounding (ARM SQDMULH).
+pub fn saturating_doubling_high_mul16(a: i16, b: i16) -> i16 {
+    if a == i16::MIN && b == i16::MIN {
+        return i16::MAX;
+    }
+    ((i32::from(a) * i32::from(b)) / (1 << 15)) as i16
+}
+
+pub fn saturating_left_shift16(v: i16, amount: i32) -> i16 {
+    let r = i64::from(v) * (1i64 << amount);
+    r.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16
+}
+
+pub fn rounding_divide_by_pot16(x: i16, exponent: i32) -> i16 {
+    rounding_divide_by_pot(i32::from(x), exponent) as i16
+}
+
+/// TFLite's `DownScaleInt32ToInt16Multiplier`.
+pub fn downscale_q15(m: i32) -> i16 {
+    const ROUND: i32 = 1 << 15;
+    if m >= i32::MAX - ROUND {
+        return i16::MAX;
+    }
+    ((m + ROUND) >> 16) as i16
+}
+
+/// SOFTMAX input scaling (TFLite's `PreprocessSoftmaxScaling` and `CalculateInputRadius`):
+/// the multiplier taking `input − max` to Q(`integer_bits`) fixed point, and the smallest
+/// difference that still contributes (`diff_min`).
+pub fn softmax_input_scaling(
+    beta: f32,
+    input_scale: f32,
+    integer_bits: i32,
+) -> Result<(QuantizedMultiplier, i32), Error> {
+    let max_real = f64::from(i32::MAX);
+    let real = (f64::from(beta) * f64::from(input_scale) * f64::from(1i32 << (31 - integer_bits)))
+        .min(max_real);
+    let m = QuantizedMultiplier::from_real(real)?;
+    if m.shift < 0 {
+        return Err(Error::InvalidMultiplier);
+    }
+    // floor(((1 << integer_bits) - 1) · 2^(31 − integer_bits) / 2^shift)
+    let radius = f64::from((1i32 << integer_bits) - 1) * (1i64 << (31 - integer_bits)) as f64
+        / (1i64 << m.shift) as f64;
+    Ok((m, -(libm::floor(radius) as i32)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

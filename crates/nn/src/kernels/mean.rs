@@ -3,20 +3,8 @@
 //! axes minus `zp_in · n`, with the `s_in / s_out` multiplier pre-divided by `n`
 //! (`(m << shift) / n`, shift = min(⌊log2 n⌋, 32, 31 + exponent)).
 
-use crate::quant::QuantizedMultiplier;
+use crate::quant::{mean_multiplier, QuantizedMultiplier};
 use crate::shape::{next_index, MAX_RANK};
-
-/// Folds the element count `n` into the multiplier the way TFLite does.
-pub fn mean_multiplier(m: QuantizedMultiplier, n: usize) -> QuantizedMultiplier {
-    let n = n.max(1) as i64;
-    let mut shift = 63 - (n as u64).leading_zeros() as i32;
-    shift = shift.min(32).min(31 + m.shift);
-    let multiplier = ((i64::from(m.multiplier) << shift) / n) as i32;
-    QuantizedMultiplier {
-        multiplier,
-        shift: m.shift - shift,
-    }
-}
 
 /// Mean over the axes flagged in `reduce` of a right-aligned rank-6 input.
 pub fn mean(

@@ -4,7 +4,7 @@
 //! in Q12.19, inverted with `GetReciprocal`, and written on the 1/256 output grid.
 
 use crate::quant::{
-    exp_on_negative_values, get_reciprocal, rounding_divide_by_pot,
+    self, exp_on_negative_values, get_reciprocal, rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul, QuantizedMultiplier,
 };
 
@@ -21,24 +21,13 @@ pub struct SoftmaxParams {
 }
 
 impl SoftmaxParams {
-    /// TFLite's `PreprocessSoftmaxScaling` + `CalculateInputRadius`.
+    /// Parameters for `beta` and the input scale (see [`quant::softmax_input_scaling`]).
     pub fn new(beta: f32, input_scale: f32) -> Result<Self, crate::Error> {
-        let max_real = f64::from(i32::MAX);
-        let real = (f64::from(beta)
-            * f64::from(input_scale)
-            * f64::from(1i32 << (31 - SCALED_DIFF_INTEGER_BITS)))
-        .min(max_real);
-        let input_beta = QuantizedMultiplier::from_real(real)?;
-        if input_beta.shift < 0 {
-            return Err(crate::Error::InvalidMultiplier);
-        }
-        // floor(((1 << 5) - 1) · 2^(31-5) / 2^left_shift)
-        let radius = f64::from((1i32 << SCALED_DIFF_INTEGER_BITS) - 1)
-            * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64
-            / (1i64 << input_beta.shift) as f64;
+        let (input_beta, diff_min) =
+            quant::softmax_input_scaling(beta, input_scale, SCALED_DIFF_INTEGER_BITS)?;
         Ok(Self {
             input_beta,
-            diff_min: -(libm::floor(radius) as i32),
+            diff_min,
         })
     }
 }
