@@ -18,7 +18,7 @@ import dataset
 import tflite_run
 from imgio import letterbox
 from paths import MODELS_DIR, SRC_DIR, WORK
-from retinaface import box_iou, nms
+from retinaface import match, nms
 from tflite2tf import TfliteGraph, run_graph
 
 SRC = SRC_DIR / "blazeface_short_range.tflite"
@@ -151,22 +151,13 @@ def validate(frames, ref, it):
     for f in frames:
         r = decode(*ref.raw(f))
         q = decode(*int8_raw(it, f))
-        used = set()
-        for d in r:
-            best, bj = 0.0, None
-            for j, e in enumerate(q):
-                if j not in used:
-                    iou = float(box_iou(d["box"], e["box"][None])[0])
-                    if iou > best:
-                        best, bj = iou, j
-            n += 1
-            if bj is None or best < 0.3:
-                missed += 1
-                continue
-            used.add(bj)
-            ious.append(best)
-            kperr.append(float(np.linalg.norm(d["keypoints"] - q[bj]["keypoints"], axis=1).mean()))
-        extra += len(q) - len(used)
+        pairs, mi, ex = match(r, q)
+        n += len(r)
+        missed += mi
+        extra += ex
+        for d, e, iou in pairs:
+            ious.append(iou)
+            kperr.append(float(np.linalg.norm(d["keypoints"] - e["keypoints"], axis=1).mean()))
     return dict(frames=len(frames), float_detections=n, missed=missed, extra=extra,
                 iou_mean=float(np.mean(ious)), iou_min=float(np.min(ious)),
                 keypoint_err_px_mean=float(np.mean(kperr)), keypoint_err_px_max=float(np.max(kperr)))

@@ -19,7 +19,7 @@ import convert
 import dataset
 from imgio import resize
 from paths import MODELS_DIR, WORK
-from retinaface import MEAN_BGR, SRC_ONNX, FloatRetinaFace, box_iou, decode
+from retinaface import MEAN_BGR, SRC_ONNX, FloatRetinaFace, decode, match
 import tflite_run
 
 W, H = 320, 240
@@ -64,22 +64,6 @@ def prepare_onnx(cle_feeds=None):
 def to_input(frame):
     """Float model input (NHWC) for an RGB uint8 frame: pixel - 128."""
     return frame.astype(np.float32)[None] - 128.0
-
-
-def match(ref, got):
-    """Greedy match of detections by IoU; returns (pairs, missed, extra)."""
-    pairs, used = [], set()
-    for r in ref:
-        best, bi = 0.0, None
-        for j, g in enumerate(got):
-            if j not in used:
-                iou = float(box_iou(r["box"], g["box"][None])[0])
-                if iou > best:
-                    best, bi = iou, j
-        if bi is not None and best > 0.3:
-            used.add(bi)
-            pairs.append((r, got[bi], best))
-    return pairs, len(ref) - len(pairs), len(got) - len(used)
 
 
 def outputs_by_name(it, outs):

@@ -49,6 +49,23 @@ def box_iou(a, b):
     return inter / (area(a) + area(b) - inter + 1e-12)
 
 
+def match(ref, got, min_iou=0.3):
+    """Greedy match of detections (dicts with "box") by IoU; returns (pairs, missed, extra)
+    with pairs as (ref, got, iou)."""
+    pairs, used = [], set()
+    for r in ref:
+        best, bi = 0.0, None
+        for j, g in enumerate(got):
+            if j not in used:
+                iou = float(box_iou(r["box"], g["box"][None])[0])
+                if iou > best:
+                    best, bi = iou, j
+        if bi is not None and best > min_iou:
+            used.add(bi)
+            pairs.append((r, got[bi], best))
+    return pairs, len(ref) - len(pairs), len(got) - len(used)
+
+
 def decode(loc, logits, lms, w, h, score_thr=0.9, nms_thr=0.4):
     """Decodes raw outputs (loc [N,4], logits [N,2] (background, face), landmarks [N,10]).
 

@@ -66,9 +66,11 @@ def _pad(o):
     return "SAME" if o.padding == S.Padding.SAME else "VALID"
 
 
-def run_graph(g, inputs, hooks=None, weight_edits=None):
+def run_graph(g, inputs, hooks=None, weight_edits=None, outputs=None):
     """Evaluates the graph with TF ops on `inputs` (list of tensors). weight_edits maps an op
-    index to f(weights, bias) -> (weights, bias) applied to its float constants."""
+    index to f(weights, bias) -> (weights, bias) applied to its float constants. `outputs`
+    (tensor indices) replaces the graph's own outputs; ops nothing uses are pruned later by
+    the converter."""
     hooks = hooks or {}
     weight_edits = weight_edits or {}
     val = dict(g.consts)
@@ -151,4 +153,4 @@ def run_graph(g, inputs, hooks=None, weight_edits=None):
         if k in hooks:
             y = hooks[k](y)
         val[op.outputs[0]] = y
-    return [v(i) for i in g.sg.outputs]
+    return [v(i) for i in (g.sg.outputs if outputs is None else outputs)]
