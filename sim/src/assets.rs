@@ -28,7 +28,7 @@ pub fn default_images_dir() -> PathBuf {
 }
 
 /// The repository this binary was built from (sim/ is one level below it).
-fn repo_root() -> PathBuf {
+pub fn repo_root() -> PathBuf {
     let sim = Path::new(env!("CARGO_MANIFEST_DIR"));
     sim.parent().unwrap_or(sim).to_path_buf()
 }

@@ -54,7 +54,8 @@ enum Command {
     Check(commands::CheckArgs),
     /// Time every stage and the whole frame over N frames.
     Bench(commands::BenchArgs),
-    /// Print the integer self-check digest; the QEMU Cortex-M55 runner prints the same line.
+    /// Print the integer digest and the end-to-end conformance report; the QEMU Cortex-M55
+    /// runner must print the same lines.
     Selfcheck,
 }
 
@@ -76,7 +77,7 @@ fn main() -> ExitCode {
         Command::Run(a) => commands::run(&models, a),
         Command::Check(a) => commands::check(a),
         Command::Bench(a) => commands::bench(&models, a),
-        Command::Selfcheck => commands::selfcheck(),
+        Command::Selfcheck => commands::selfcheck(&models),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,30 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The CLI's answers to bad input: one line saying what and where, non-zero exit, no panic.
 
-use std::path::PathBuf;
+mod common;
 
-use assert_cmd::Command;
+use common::*;
 use predicates::prelude::*;
-
-fn facegate() -> Command {
-    Command::cargo_bin("facegate").expect("facegate binary is built by cargo test")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("facegate-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Exactly one line on stderr, starting with "error:", and no panic message.
-fn one_error_line() -> impl Predicate<str> {
-    predicate::str::starts_with("error: ")
-        .and(predicate::function(|s: &str| {
-            s.trim_end().lines().count() == 1
-        }))
-        .and(predicate::str::contains("panicked").not())
-}
 
 #[test]
 fn check_reports_a_missing_model_file() {
@@ -98,8 +78,13 @@ fn missing_models_folder_is_named() {
 }
 
 #[test]
-fn selfcheck_prints_the_digest_line() {
+fn selfcheck_prints_the_digest_and_the_pipeline_report() {
     facegate().arg("selfcheck").assert().success().stdout(
-        predicate::str::is_match(r"^selfcheck requantize n=32768 digest=[0-9a-f]{8}\n$").unwrap(),
+        predicate::str::is_match(r"^selfcheck requantize n=32768 digest=[0-9a-f]{8}\n")
+            .unwrap()
+            .and(predicate::str::contains(
+                "pipeline enrol Obama from obama.jpg: id 1",
+            ))
+            .and(predicate::str::contains("pipeline t1.jpg faces 6")),
     );
 }

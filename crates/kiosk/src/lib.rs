@@ -10,6 +10,7 @@
 
 pub mod antispoof;
 pub mod config;
+pub mod conformance;
 pub mod detector;
 pub mod error;
 pub mod event;

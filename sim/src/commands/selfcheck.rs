@@ -1,13 +1,75 @@
 // SPDX-License-Identifier: Apache-2.0
-//! `facegate selfcheck`: the integer digest the QEMU Cortex-M55 runner must reproduce.
+//! `facegate selfcheck`: the integer digest and the end-to-end conformance scenario
+//! (tests/data/conformance.txt) that the QEMU Cortex-M55 runner must reproduce byte for
+//! byte.
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use facegate_kiosk::conformance::{self, Photo, Scenario};
+
+use crate::assets::{repo_root, LoadedModel, DETECTOR, RECOGNIZER};
+use crate::image_io::{load_rgb, RgbImage};
 
 /// Samples per multiplier (the m55 runner uses the same number).
 const SELFCHECK_SAMPLES: u32 = 4096;
 
-pub fn selfcheck() -> Result<()> {
+/// The scenario file: `enrol NAME FILE` once, then `probe FILE` lines.
+pub fn read_scenario(path: &Path) -> Result<(String, String, Vec<String>)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut enrol = None;
+    let mut probes = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            [] => {}
+            [w, ..] if w.starts_with('#') => {}
+            ["enrol", name, file] => enrol = Some((name.to_string(), file.to_string())),
+            ["probe", file] => probes.push(file.to_string()),
+            _ => bail!("{}:{}: cannot parse {line:?}", path.display(), n + 1),
+        }
+    }
+    let Some((name, file)) = enrol else {
+        bail!("{}: no enrol line", path.display());
+    };
+    Ok((name, file, probes))
+}
+
+pub fn selfcheck(models_dir: &Path) -> Result<()> {
     let (digest, count) = facegate_nn::selfcheck::requantize_digest(SELFCHECK_SAMPLES)?;
     println!("selfcheck requantize n={count} digest={digest:08x}");
+
+    let root = repo_root();
+    let (name, enrol_file, probe_files) = read_scenario(&root.join("tests/data/conformance.txt"))?;
+    let images = root.join("tests/data/images");
+    let enrol_img = load_rgb(&images.join(&enrol_file))?;
+    let probes: Vec<(String, RgbImage)> = probe_files
+        .iter()
+        .map(|f| Ok((f.clone(), load_rgb(&images.join(f))?)))
+        .collect::<Result<_>>()?;
+    let photo = |label: &'_ str, img: &'_ RgbImage| -> Photo<'static> {
+        // Leaked once per process run: the scenario borrows them for its whole length.
+        let label: &'static str = Box::leak(label.to_string().into_boxed_str());
+        let rgb: &'static [u8] = Box::leak(img.pixels.clone().into_boxed_slice());
+        Photo {
+            label,
+            width: img.width as usize,
+            height: img.height as usize,
+            rgb,
+        }
+    };
+    let probe_photos: Vec<Photo<'_>> = probes.iter().map(|(l, i)| photo(l, i)).collect();
+    let mut det = LoadedModel::load(&models_dir.join(DETECTOR))?;
+    let mut rec = LoadedModel::load(&models_dir.join(RECOGNIZER))?;
+    let scenario = Scenario {
+        detector: &det.bytes,
+        recognizer: &rec.bytes,
+        enrol: (&name, photo(&enrol_file, &enrol_img)),
+        probes: &probe_photos,
+    };
+    let mut report = String::new();
+    conformance::run(&scenario, &mut det.arena, &mut rec.arena, &mut report)?;
+    print!("{report}");
     Ok(())
 }
