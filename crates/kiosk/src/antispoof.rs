@@ -3,11 +3,12 @@
 //! input, run it, and turn its outputs into a spoof score and a Live / Spoof / Unsure call.
 //!
 //! Two model families are understood, told apart by their outputs: the Deep Tree Network
-//! (two outputs of 8 leaves: scores and leaf mask; spoof score = Σ|score|·mask) and a plain
-//! classifier (one output of 2 or 3 classes; spoof score = 1 − p(live)).
+//! (8 leaf scores and the 7 routing projections of its binary tree; the projections' signs
+//! pick one leaf, spoof score = |score of that leaf|) and a plain classifier (one output of
+//! 2 or 3 classes; spoof score = 1 − p(live)).
 
 use facegate_face::align::BoxCrop;
-use facegate_face::liveness::{classifier_spoof_score, dtn_spoof_score, Liveness, LivenessPolicy};
+use facegate_face::liveness::{classifier_spoof_score, Liveness, LivenessPolicy};
 use facegate_face::{Canvas, ChannelOrder, Detection, Frame, PixelEncoder, Quant, ScoreKind};
 use facegate_nn::{Interpreter, Model};
 
@@ -51,10 +52,38 @@ impl AntiSpoofSpec {
     };
 }
 
+/// Leaves of the Deep Tree Network.
+const DTN_LEAVES: usize = 8;
+/// Routing nodes of its depth-3 binary tree.
+const DTN_ROUTES: usize = 7;
+
+/// The leaf a sample reaches: node 0 routes to node 1 (projection ≥ 0) or 2; node 1 to 3 or
+/// 4, node 2 to 5 or 6; nodes 3-6 pick between their two leaves. A projection's sign is its
+/// int8 value against the zero point. `routes` holds [`DTN_ROUTES`] values.
+fn dtn_leaf(routes: &[i8], zero_point: i32) -> usize {
+    let right = |node: usize| {
+        routes
+            .get(node)
+            .map_or(true, |&q| i32::from(q) < zero_point)
+    };
+    let mut node = 0;
+    let mut leaf = 0;
+    for depth in 0..3 {
+        let go_right = usize::from(right(node));
+        leaf = leaf * 2 + go_right;
+        // Children of node n at the next level: 2n+1 (left), 2n+2 (right).
+        node = 2 * node + 1 + go_right;
+        if depth == 2 {
+            break;
+        }
+    }
+    leaf
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Head {
-    /// Output indices of leaf scores and leaf mask.
-    Dtn { scores: usize, mask: usize },
+    /// Output indices of the 8 leaf scores and the 7 routing projections.
+    Dtn { leaves: usize, routes: usize },
     /// A single classification output.
     Classifier,
 }
@@ -117,25 +146,16 @@ impl<'m, 'a> AntiSpoof<'m, 'a> {
                     .tensor(nn.model().output_tensor(1)?)?
                     .shape
                     .num_elements();
-                if a != b || a == 0 {
-                    return Err(mismatch("DTN outputs must both hold one value per leaf"));
-                }
-                // The mask output is the one ending in a sigmoid: its quantisation spans
-                // [0, 1] (zero point −128). The score output is signed.
-                let zp0 = nn
-                    .model()
-                    .tensor(nn.model().output_tensor(0)?)?
-                    .scale_zp()?
-                    .1;
-                let zp1 = nn
-                    .model()
-                    .tensor(nn.model().output_tensor(1)?)?
-                    .scale_zp()?
-                    .1;
-                match (zp0 == -128, zp1 == -128) {
-                    (false, true) => Head::Dtn { scores: 0, mask: 1 },
-                    (true, false) => Head::Dtn { scores: 1, mask: 0 },
-                    _ => return Err(mismatch("cannot tell DTN score and mask outputs apart")),
+                match (a, b) {
+                    (DTN_LEAVES, DTN_ROUTES) => Head::Dtn {
+                        leaves: 0,
+                        routes: 1,
+                    },
+                    (DTN_ROUTES, DTN_LEAVES) => Head::Dtn {
+                        leaves: 1,
+                        routes: 0,
+                    },
+                    _ => return Err(mismatch("DTN outputs must be 8 leaf scores and 7 routes")),
                 }
             }
             _ => return Err(mismatch("expected 1 (classifier) or 2 (DTN) outputs")),
@@ -171,15 +191,16 @@ impl<'m, 'a> AntiSpoof<'m, 'a> {
         }
         self.nn.invoke()?;
         let score = match self.head {
-            Head::Dtn { scores, mask } => {
-                let s = self.nn.output(scores)?;
-                let m = self.nn.output(mask)?;
-                dtn_spoof_score(
-                    s.data,
-                    Quant::new(s.scale, s.zero_point)?,
-                    m.data,
-                    Quant::new(m.scale, m.zero_point)?,
-                )?
+            Head::Dtn { leaves, routes } => {
+                let r = self.nn.output(routes)?;
+                let leaf = dtn_leaf(r.data, r.zero_point);
+                let l = self.nn.output(leaves)?;
+                let q = Quant::new(l.scale, l.zero_point)?;
+                let value = l.data.get(leaf).copied().ok_or(Error::ModelMismatch {
+                    stage: STAGE,
+                    what: "fewer leaf scores than leaves",
+                })?;
+                libm::fabsf(q.dequantize(value))
             }
             Head::Classifier => {
                 let o = self.nn.output(0)?;
@@ -195,5 +216,38 @@ impl<'m, 'a> AntiSpoof<'m, 'a> {
             score,
             liveness: self.spec.policy.decide(score),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The routing table of models/README.md: leaf0 p0+ p1+ p3+; leaf1 p0+ p1+ p3-;
+    /// leaf2 p0+ p1- p4+; leaf3 p0+ p1- p4-; leaf4 p0- p2+ p5+; leaf5 p0- p2+ p5-;
+    /// leaf6 p0- p2- p6+; leaf7 p0- p2- p6-.
+    #[test]
+    fn leaf_routing_follows_the_tree() {
+        let zp = -58;
+        let table: [(usize, [(usize, bool); 3]); 8] = [
+            (0, [(0, true), (1, true), (3, true)]),
+            (1, [(0, true), (1, true), (3, false)]),
+            (2, [(0, true), (1, false), (4, true)]),
+            (3, [(0, true), (1, false), (4, false)]),
+            (4, [(0, false), (2, true), (5, true)]),
+            (5, [(0, false), (2, true), (5, false)]),
+            (6, [(0, false), (2, false), (6, true)]),
+            (7, [(0, false), (2, false), (6, false)]),
+        ];
+        for (leaf, path) in table {
+            // Nodes off the path get the opposite sign of what would mislead a wrong walk.
+            for off in [-128i8, 127] {
+                let mut routes = [off; DTN_ROUTES];
+                for (node, positive) in path {
+                    routes[node] = if positive { zp as i8 } else { (zp - 1) as i8 };
+                }
+                assert_eq!(dtn_leaf(&routes, zp), leaf, "{routes:?}");
+            }
+        }
     }
 }
