@@ -61,21 +61,14 @@ const DTN_ROUTES: usize = 7;
 /// 4, node 2 to 5 or 6; nodes 3-6 pick between their two leaves. A projection's sign is its
 /// int8 value against the zero point. `routes` holds [`DTN_ROUTES`] values.
 fn dtn_leaf(routes: &[i8], zero_point: i32) -> usize {
-    let right = |node: usize| {
-        routes
-            .get(node)
-            .map_or(true, |&q| i32::from(q) < zero_point)
-    };
+    let right = |node: usize| routes.get(node).is_none_or(|&q| i32::from(q) < zero_point);
     let mut node = 0;
     let mut leaf = 0;
-    for depth in 0..3 {
+    for _ in 0..3 {
         let go_right = usize::from(right(node));
         leaf = leaf * 2 + go_right;
         // Children of node n at the next level: 2n+1 (left), 2n+2 (right).
         node = 2 * node + 1 + go_right;
-        if depth == 2 {
-            break;
-        }
     }
     leaf
 }
