@@ -76,6 +76,31 @@ pub fn dtn_spoof_score(
         .sum())
 }
 
+/// The leaf the int8 DTN routes a sample to, from its 7 routing projections (the shipped
+/// model outputs projections instead of a boolean mask; models/README.md). Node 0 goes to
+/// node 1 when its projection is >= 0 (int8: `q >= zero_point`), else node 2; node 1 to 3 or
+/// 4, node 2 to 5 or 6; node k in 3..=6 picks leaf `2 (k - 3)` or `2 (k - 3) + 1`.
+pub fn dtn_leaf(projections: &[i8], zero_point: i32) -> Result<usize, Error> {
+    check_len(projections, 7)?;
+    let positive = |node: usize| i32::from(projections[node]) >= zero_point;
+    let mut node = if positive(0) { 1 } else { 2 };
+    node = 2 * node + if positive(node) { 1 } else { 2 };
+    Ok(2 * (node - 3) + usize::from(!positive(node)))
+}
+
+/// DTN spoof score from the shipped int8 model's outputs: `|leaf score|` of the leaf the
+/// routing projections select (the mask form of [`dtn_spoof_score`] with one leaf set).
+pub fn dtn_routed_spoof_score(
+    scores: &[i8],
+    scores_q: Quant,
+    projections: &[i8],
+    projections_q: Quant,
+) -> Result<f32, Error> {
+    check_len(scores, 8)?;
+    let leaf = dtn_leaf(projections, projections_q.zero_point)?;
+    Ok(libm::fabsf(scores_q.dequantize(scores[leaf])))
+}
+
 /// Spoof score of a classifier: `1 - p(live_class)` over its int8 outputs (softmax applied
 /// when they are logits).
 pub fn classifier_spoof_score(
@@ -158,6 +183,43 @@ mod tests {
         assert_eq!(LivenessPolicy::DTN.decide(0.15), Liveness::Unsure);
         assert_eq!(LivenessPolicy::DTN.decide(f32::NAN), Liveness::Unsure);
         assert!(dtn_spoof_score(&scores, sq, &mask[..7], mq).is_err());
+    }
+
+    #[test]
+    fn dtn_routing_follows_the_readme_table() {
+        // (signs of p0..p6 that matter, leaf) from models/README.md; '+' = q >= zp.
+        let table: [(&[(usize, bool)], usize); 8] = [
+            (&[(0, true), (1, true), (3, true)], 0),
+            (&[(0, true), (1, true), (3, false)], 1),
+            (&[(0, true), (1, false), (4, true)], 2),
+            (&[(0, true), (1, false), (4, false)], 3),
+            (&[(0, false), (2, true), (5, true)], 4),
+            (&[(0, false), (2, true), (5, false)], 5),
+            (&[(0, false), (2, false), (6, true)], 6),
+            (&[(0, false), (2, false), (6, false)], 7),
+        ];
+        let zp = -58;
+        for (path, leaf) in table {
+            // Nodes off the path get the opposite sign of what would mislead, to show they
+            // are ignored: try both fillings.
+            for fill in [zp, zp - 1] {
+                let mut p = [fill as i8; 7];
+                for &(node, plus) in path {
+                    p[node] = if plus { zp as i8 } else { (zp - 1) as i8 };
+                }
+                assert_eq!(dtn_leaf(&p, zp).unwrap(), leaf, "{path:?}");
+            }
+        }
+        assert!(dtn_leaf(&[0; 6], 0).is_err());
+        let sq = Quant::new(0.01, 0).unwrap();
+        let pq = Quant::new(1e-5, 0).unwrap();
+        let mut scores = [0i8; 8];
+        scores[5] = -42;
+        // Route to leaf 5: p0-, p2+, p5-.
+        let p = [-1, 0, 0, 0, 0, -1, 0];
+        let s = dtn_routed_spoof_score(&scores, sq, &p, pq).unwrap();
+        assert!((s - 0.42).abs() < 1e-6);
+        assert!(dtn_routed_spoof_score(&scores[..7], sq, &p, pq).is_err());
     }
 
     #[test]

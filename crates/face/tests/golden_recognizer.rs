@@ -4,21 +4,18 @@
 //! obama.jpg, obama2.jpg, biden.jpg and the first t1.jpg face (models/README.md).
 
 use facegate_face::{match_face, Embedding, Gallery, MatchOutcome, MatchPolicy};
-use facegate_nn::Model;
 
 mod common;
-use common::{read_fggv, repo_file};
+use common::{golden, quant};
 
 #[test]
 fn genuine_pair_matches_impostors_do_not() {
-    let model_bytes = repo_file("models/recognizer_mobilefacenet.tflite");
-    let model = Model::from_bytes(&model_bytes).unwrap();
-    let cases = read_fggv(&repo_file("models/golden/recognizer_mobilefacenet.fggv"));
+    let (model, cases) = golden("recognizer_mobilefacenet");
     assert_eq!(cases.len(), 4, "obama, obama2, biden, t1 face");
     let embs: Vec<Embedding<192>> = cases
         .iter()
         .map(|(_, outs)| {
-            let (_, zp) = model.tensor(outs[0].index).unwrap().scale_zp().unwrap();
+            let zp = quant(&model, outs[0].index).zero_point;
             Embedding::from_i8(&outs[0].data, zp).unwrap()
         })
         .collect();

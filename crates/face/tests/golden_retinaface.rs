@@ -6,21 +6,15 @@
 
 use facegate_face::detection::landmark;
 use facegate_face::retinaface::{self, PriorBoxes, RetinaFaceConfig, RetinaFaceOutputs};
-use facegate_face::{Detection, Letterbox, Quant, ScoreKind};
-use facegate_nn::Model;
+use facegate_face::{Detection, Letterbox, ScoreKind};
 
 mod common;
-use common::{read_fggv, repo_file};
+use common::{golden, quant};
 
 #[test]
 fn decodes_the_shipped_model_outputs_on_real_photos() {
-    let model_bytes = repo_file("models/detector_retinaface_mnet025.tflite");
-    let model = Model::from_bytes(&model_bytes).unwrap();
-    let quant = |index: usize| {
-        let (s, z) = model.tensor(index).unwrap().scale_zp().unwrap();
-        Quant::new(s, z).unwrap()
-    };
-    let cases = read_fggv(&repo_file("models/golden/detector_retinaface_mnet025.fggv"));
+    let (model, cases) = golden("detector_retinaface_mnet025");
+    let quant = |index: usize| quant(&model, index);
     assert!(!cases.is_empty());
     for (inputs, outputs) in &cases {
         let dims = &inputs[0].dims; // 1 x H x W x 3

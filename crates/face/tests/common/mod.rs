@@ -2,6 +2,9 @@
 //! Shared helpers of the golden-vector tests: repository files and a minimal FGGV reader.
 #![allow(dead_code)]
 
+use facegate_face::Quant;
+use facegate_nn::Model;
+
 pub fn repo_file(rel: &str) -> Vec<u8> {
     let path = format!("{}/../../{rel}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -15,7 +18,7 @@ pub struct Tensor {
 }
 
 /// Minimal FGGV reader (format in the shared conventions): int8 tensors only.
-pub fn read_fggv(b: &[u8]) -> Vec<(Vec<Tensor>, Vec<Tensor>)> {
+pub fn read_fggv(b: &[u8]) -> Vec<Case> {
     let mut o = 0usize;
     let u32_at = |o: &mut usize| {
         let v = u32::from_le_bytes(b[*o..*o + 4].try_into().unwrap());
@@ -47,4 +50,21 @@ pub fn read_fggv(b: &[u8]) -> Vec<(Vec<Tensor>, Vec<Tensor>)> {
     }
     assert_eq!(o, b.len());
     out
+}
+
+/// A golden case: input tensors, output tensors.
+pub type Case = (Vec<Tensor>, Vec<Tensor>);
+
+/// The model file `models/<stem>.tflite` and its golden cases `models/golden/<stem>.fggv`.
+pub fn golden(stem: &str) -> (Vec<u8>, Vec<Case>) {
+    let model = repo_file(&format!("models/{stem}.tflite"));
+    let cases = read_fggv(&repo_file(&format!("models/golden/{stem}.fggv")));
+    (model, cases)
+}
+
+/// Quantisation of tensor `index` of a model, as the face crate takes it.
+pub fn quant(model: &[u8], index: usize) -> Quant {
+    let m = Model::from_bytes(model).unwrap();
+    let (s, z) = m.tensor(index).unwrap().scale_zp().unwrap();
+    Quant::new(s, z).unwrap()
 }
