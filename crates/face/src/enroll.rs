@@ -103,7 +103,11 @@ pub fn pose(lm: &[Point; 5]) -> Result<Pose, Error> {
 /// integer arithmetic; higher = sharper. Luma is `c0 + 2 c1 + c2` (channel order does not
 /// matter much for this purpose), in the crop's quantised units.
 pub fn sharpness(crop: &[i8], width: usize, height: usize) -> Result<u32, Error> {
-    crate::quant::check_len(crop, width * height * 3)?;
+    let n = width
+        .checked_mul(height)
+        .and_then(|n| n.checked_mul(3))
+        .ok_or(Error::InvalidParameter("crop size"))?;
+    crate::quant::check_len(crop, n)?;
     if width < 3 || height < 3 {
         return Err(Error::EmptyImage);
     }

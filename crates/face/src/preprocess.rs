@@ -179,12 +179,15 @@ fn placement(frame_w: usize, frame_h: usize, spec: &InputSpec) -> (usize, usize,
     match spec.fit {
         Fit::Stretch => (spec.width, spec.height, 0, 0),
         Fit::LetterboxCenter | Fit::LetterboxTopLeft => {
-            // Integer comparison of the two aspect ratios decides which side fills.
-            let (cw, ch) = if spec.width * frame_h <= spec.height * frame_w {
-                let ch = (spec.width * frame_h + frame_w / 2) / frame_w;
+            // Integer comparison of the two aspect ratios decides which side fills (u128:
+            // no overflow whatever the sizes).
+            let (w, h) = (spec.width as u128, spec.height as u128);
+            let (fw, fh) = (frame_w as u128, frame_h as u128);
+            let (cw, ch) = if w * fh <= h * fw {
+                let ch = ((w * fh + fw / 2) / fw) as usize;
                 (spec.width, ch.clamp(1, spec.height))
             } else {
-                let cw = (spec.height * frame_w + frame_h / 2) / frame_h;
+                let cw = ((h * fw + fh / 2) / fh) as usize;
                 (cw.clamp(1, spec.width), spec.height)
             };
             if spec.fit == Fit::LetterboxCenter {

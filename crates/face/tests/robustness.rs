@@ -141,6 +141,10 @@ fn random_and_non_finite_geometry_is_an_error_or_works() {
         }
         .crop(&frame, &b, &enc, &mut canvas);
     }
+    // Absurd sizes are errors, not overflows.
+    assert!(facegate_face::enroll::sharpness(&[0i8; 12], usize::MAX, 3).is_err());
+    let mut tiny = [0i8; 3];
+    assert!(Canvas::new(&mut tiny, usize::MAX, 2).is_err());
     let nan = [Point::new(f32::NAN, 0.0); 5];
     assert_eq!(
         Similarity::estimate(&nan, &ARCFACE_112),
