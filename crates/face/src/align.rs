@@ -192,15 +192,46 @@ impl BoxCrop {
         out_h: usize,
     ) -> Result<Affine, Error> {
         let r = self.region(bbox, frame_w, frame_h)?;
-        let (sx, sy) = (r.width() / out_w as f32, r.height() / out_h as f32);
-        Ok(Affine {
-            a: sx,
-            b: 0.0,
-            tx: r.x0 + 0.5 * sx - 0.5,
-            c: 0.0,
-            d: sy,
-            ty: r.y0 + 0.5 * sy - 0.5,
-        })
+        Ok(region_map(&r, out_w, out_h))
+    }
+
+    /// The region centred on `bbox` (scaled, made square if asked), neither shrunk nor
+    /// shifted to fit the frame: parts outside read as black. This is the crop the shipped DTN
+    /// was calibrated on (tools/models/dataset.py `face_context_crops`, scale 1, square).
+    pub fn centered_region(&self, bbox: &BBox) -> Result<BBox, Error> {
+        let (mut w, mut h) = (bbox.width(), bbox.height());
+        if !(w > 0.0 && h > 0.0 && self.scale > 0.0 && (w * self.scale).is_finite()) {
+            return Err(Error::InvalidParameter("crop box or scale"));
+        }
+        if self.square {
+            let s = w.max(h);
+            w = s;
+            h = s;
+        }
+        let c = bbox.center();
+        Ok(BBox::from_center(c.x, c.y, w * self.scale, h * self.scale))
+    }
+
+    /// Crops [`centered_region`](Self::centered_region) into `canvas` (bilinear, black
+    /// outside the frame).
+    pub fn crop_centered(
+        &self,
+        frame: &Frame<'_>,
+        bbox: &BBox,
+        enc: &PixelEncoder,
+        canvas: &mut Canvas<'_>,
+    ) -> Result<(), Error> {
+        let r = self.centered_region(bbox)?;
+        let map = region_map(&r, canvas.width(), canvas.height());
+        warp(
+            frame,
+            &map,
+            Interp::Bilinear,
+            Border::Constant([0, 0, 0]),
+            enc,
+            canvas,
+            None,
+        )
     }
 
     /// Crops `bbox` from `frame` into `canvas` (bilinear, edge replication), encoding pixels
@@ -228,6 +259,19 @@ impl BoxCrop {
             canvas,
             None,
         )
+    }
+}
+
+/// The warp map from a `out_w` x `out_h` input onto the frame region `r` (pixel centres).
+fn region_map(r: &BBox, out_w: usize, out_h: usize) -> Affine {
+    let (sx, sy) = (r.width() / out_w as f32, r.height() / out_h as f32);
+    Affine {
+        a: sx,
+        b: 0.0,
+        tx: r.x0 + 0.5 * sx - 0.5,
+        c: 0.0,
+        d: sy,
+        ty: r.y0 + 0.5 * sy - 0.5,
     }
 }
 
@@ -414,5 +458,25 @@ mod tests {
         assert!(close(f32::from(p0[0]) + 128.0, 10.0, 1.0), "{p0:?}");
         assert!(close(f32::from(p3[0]) + 128.0, 21.75, 1.0), "{p3:?}");
         assert!(close(f32::from(p0[1]) + 128.0, 8.0, 1.0), "{p0:?}");
+        // Centred crop: same centre, not shifted, black outside the frame.
+        let edge = BBox::new(0.0, 20.0, 20.0, 40.0);
+        let r = unit.centered_region(&edge).unwrap();
+        assert_eq!((r.x0, r.x1), (0.0, 20.0));
+        let wide = BoxCrop {
+            scale: 2.0,
+            square: true,
+        };
+        let r = wide.centered_region(&edge).unwrap();
+        assert_eq!((r.x0, r.y0, r.x1, r.y1), (-10.0, 10.0, 30.0, 50.0));
+        let mut c = Canvas::new(&mut out, 4, 4).unwrap();
+        wide.crop_centered(&frame, &edge, &raw_encoder(), &mut c)
+            .unwrap();
+        assert_eq!(
+            c.pixel(0, 2).unwrap(),
+            [-128; 3],
+            "left of the frame is black"
+        );
+        assert!(f32::from(c.pixel(3, 2).unwrap()[2]) + 128.0 > 150.0);
+        assert!(wide.centered_region(&BBox::default()).is_err());
     }
 }
