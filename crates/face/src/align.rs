@@ -134,15 +134,7 @@ pub fn align_face(
 ) -> Result<Similarity, Error> {
     let fwd = Similarity::estimate(landmarks, template)?;
     let map = fwd.inverse().to_affine();
-    warp(
-        frame,
-        &map,
-        Interp::Bilinear,
-        Border::Constant([0, 0, 0]),
-        enc,
-        canvas,
-        None,
-    )?;
+    warp_black(frame, &map, enc, canvas)?;
     Ok(fwd)
 }
 
@@ -223,15 +215,7 @@ impl BoxCrop {
     ) -> Result<(), Error> {
         let r = self.centered_region(bbox)?;
         let map = region_map(&r, canvas.width(), canvas.height());
-        warp(
-            frame,
-            &map,
-            Interp::Bilinear,
-            Border::Constant([0, 0, 0]),
-            enc,
-            canvas,
-            None,
-        )
+        warp_black(frame, &map, enc, canvas)
     }
 
     /// Crops `bbox` from `frame` into `canvas` (bilinear, edge replication), encoding pixels
@@ -260,6 +244,25 @@ impl BoxCrop {
             None,
         )
     }
+}
+
+/// Bilinear warp of the whole canvas with black beyond the frame (insightface's and the
+/// model build's convention for aligned and context crops).
+fn warp_black(
+    frame: &Frame<'_>,
+    map: &Affine,
+    enc: &PixelEncoder,
+    canvas: &mut Canvas<'_>,
+) -> Result<(), Error> {
+    warp(
+        frame,
+        map,
+        Interp::Bilinear,
+        Border::Constant([0, 0, 0]),
+        enc,
+        canvas,
+        None,
+    )
 }
 
 /// The warp map from a `out_w` x `out_h` input onto the frame region `r` (pixel centres).
