@@ -134,3 +134,23 @@ def frames(w, h, n, seed=0, face_px=(16, 220), fill=None):
             f = f[:, ::-1]
         out.append(photometric(f, rng))
     return np.stack(out[:n])
+
+
+def write_tiny_imagefolder(root, per_class=8, seed=41):
+    """A tiny aligned-112 ImageFolder (root/<identity>/<n>.png) from the real faces, to prove
+    that training recipes run: the unaugmented crop plus augmented variants per identity
+    (the six unlabelled t1.jpg faces are six different people: one class each)."""
+    from pathlib import Path
+
+    from PIL import Image
+    root = Path(root)
+    crops, ids, _ = aligned_faces(augment=per_class, seed=seed)
+    counts = {}
+    for c, ident in zip(crops, ids):
+        name = ident.replace(".jpg#", "_").replace(".", "_")
+        k = counts.get(name, 0)
+        counts[name] = k + 1
+        d = root / name
+        d.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(c).save(d / f"{k:03d}.png")
+    return counts
