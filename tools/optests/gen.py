@@ -513,6 +513,37 @@ def gen_cast(rng, src, dst):
     return b.finish(S.BuiltinOperator.CAST, [x], [y], [x], S.BuiltinOptions.CastOptions, o)
 
 
+def gen_split(rng, variable):
+    b = Builder()
+    shape = nhwc(rng, 2, 9)
+    axis = int(rng.integers(1, 4))
+    si, zi = qparams(rng)
+    if variable:
+        n = int(rng.integers(2, 4))
+        cuts = sorted(rng.choice(np.arange(1, shape[axis]), size=min(n - 1, shape[axis] - 1),
+                                 replace=False).tolist()) if shape[axis] > 1 else []
+        sizes = np.diff([0] + cuts + [shape[axis]]).astype(np.int32)
+    else:
+        n = int(rng.choice([d for d in (1, 2, 3, 4) if shape[axis] % d == 0]))
+        sizes = np.full(n, shape[axis] // n, dtype=np.int32)
+    x = b.tensor(shape, T_I8, scale=si, zp=zi)
+    ax = b.tensor([], T_I32, np.array(axis - 4 if rng.random() < 0.3 else axis, dtype=np.int32))
+    outs = []
+    for sz in sizes:
+        o = list(shape)
+        o[axis] = int(sz)
+        outs.append(b.tensor(o, T_I8, scale=si, zp=zi))
+    if variable:
+        st = b.tensor([len(sizes)], T_I32, sizes)
+        o = S.SplitVOptionsT()
+        o.numSplits = len(sizes)
+        return b.finish(S.BuiltinOperator.SPLIT_V, [x, st, ax], outs, [x],
+                        S.BuiltinOptions.SplitVOptions, o)
+    o = S.SplitOptionsT()
+    o.numSplits = len(sizes)
+    return b.finish(S.BuiltinOperator.SPLIT, [ax, x], outs, [x], S.BuiltinOptions.SplitOptions, o)
+
+
 def leaky(rng):
     o = S.LeakyReluOptionsT()
     o.alpha = float(rng.choice([0.1, 0.2, 0.01, -0.3]))
@@ -544,6 +575,8 @@ GENERATORS = {
     "less_equal": lambda r: gen_compare(r, BO.LESS_EQUAL),
     "equal": lambda r: gen_compare(r, BO.EQUAL),
     "not_equal": lambda r: gen_compare(r, BO.NOT_EQUAL),
+    "split": lambda r: gen_split(r, False),
+    "split_v": lambda r: gen_split(r, True),
     "cast_bool_i8": lambda r: gen_cast(r, S.TensorType.BOOL, T_I8),
     "cast_bool_f32": lambda r: gen_cast(r, S.TensorType.BOOL, T_F32),
     "cast_i8_f32": lambda r: gen_cast(r, T_I8, T_F32),

@@ -269,12 +269,32 @@ pub(crate) fn run_node(
         code: node.code,
         backend: "CPU",
     })?;
+    // SPLIT and SPLIT_V write several outputs: each is computed as its own slice.
+    let outputs = match code {
+        OpCode::Split | OpCode::SplitV => node.num_outputs(),
+        _ => 1,
+    };
+    for j in 0..outputs {
+        run_output(model, plan, node, code, j, arena)?;
+    }
+    Ok(())
+}
+
+/// Computes output `j` of a node.
+fn run_output(
+    model: &Model<'_>,
+    plan: &Plan,
+    node: &Node<'_>,
+    code: OpCode,
+    j: usize,
+    arena: &mut [u8],
+) -> Result<(), Error> {
     let ctx = Ctx {
         model,
         node,
         op: code.name(),
     };
-    let out_info = model.tensor(node.output(0).ok_or(ctx.err("missing output"))?)?;
+    let out_info = model.tensor(node.output(j).ok_or(ctx.err("missing output"))?)?;
     let out_range = plan
         .range(out_info.index)
         .ok_or(ctx.err("output has no storage"))?;
@@ -357,6 +377,7 @@ pub(crate) fn run_node(
         OpCode::Dequantize => dequantize(&r, out, scratch)?,
         OpCode::StridedSlice => strided_slice(&r, out, scratch)?,
         OpCode::Transpose => transpose(&r, out, scratch)?,
+        OpCode::Split | OpCode::SplitV => split(&r, out, j)?,
     }
     Ok(())
 }
@@ -373,6 +394,69 @@ fn via_lut(x: &[i8], out: &mut [i8], kernel: impl Fn(&[i8], &mut [i8])) {
     let mut lut = [0i8; 256];
     kernel(&all, &mut lut);
     kernels::logistic::apply_lut(&lut, x, out);
+}
+
+/// SPLIT (axis, input) and SPLIT_V (input, sizes, axis): output `j` is the slab of the
+/// input that follows outputs `0..j` along the axis (sizes taken from the output shapes).
+fn split(r: &Run<'_, '_, '_>, out: &mut [u8], j: usize) -> Result<(), Error> {
+    let (ctx, io, plan, code, out_info) = (&r.ctx, &r.io, r.plan, r.code, r.out_info);
+    let node = ctx.node;
+    let (x_info, axis_info) = if code == OpCode::Split {
+        (ctx.input(1)?, ctx.input(0)?)
+    } else {
+        (ctx.input(0)?, ctx.input(2)?)
+    };
+    let mut a = [0i64; 1];
+    if ctx.ints(&axis_info, &mut a)? != 1 {
+        return Err(ctx.err("axis must be one constant integer"));
+    }
+    let rank = x_info.shape.rank();
+    let axis = if a[0] < 0 { a[0] + rank as i64 } else { a[0] };
+    if axis < 0 || axis >= rank as i64 {
+        return Err(ctx.err("split axis out of range"));
+    }
+    let axis = axis as usize;
+    if x_info.dtype != out_info.dtype
+        || (x_info.dtype == Some(DType::I8) && x_info.scale_zp()? != out_info.scale_zp()?)
+    {
+        return Err(ctx.err("outputs must keep the input's type and quantisation"));
+    }
+    // Offset of output j along the axis, and consistency of every output's shape.
+    let mut before = 0usize;
+    let mut total = 0usize;
+    for k in 0..node.num_outputs() {
+        let t = model_tensor(ctx, node.output(k))?;
+        if t.shape.rank() != rank {
+            return Err(ctx.err("outputs must keep the input's rank"));
+        }
+        for d in 0..rank {
+            if d != axis && t.shape.dim(d) != x_info.shape.dim(d) {
+                return Err(ctx.err("outputs differ from the input outside the split axis"));
+            }
+        }
+        if k < j {
+            before += t.shape.dim(axis);
+        }
+        total += t.shape.dim(axis);
+    }
+    if total != x_info.shape.dim(axis) {
+        return Err(ctx.err("outputs do not add up to the input along the axis"));
+    }
+    let elem = x_info.dtype.map_or(1, |t| t.size());
+    let outer: usize = x_info.shape.dims()[..axis].iter().product();
+    let inner: usize = x_info.shape.dims()[axis + 1..].iter().product::<usize>() * elem;
+    let in_row = x_info.shape.dim(axis) * inner;
+    let copy = out_info.shape.dim(axis) * inner;
+    let x = io.bytes(plan, &x_info)?;
+    for k in 0..outer {
+        let src = k * in_row + before * inner;
+        out[k * copy..(k + 1) * copy].copy_from_slice(&x[src..src + copy]);
+    }
+    Ok(())
+}
+
+fn model_tensor<'m>(ctx: &Ctx<'m, '_>, t: Option<usize>) -> Result<TensorInfo<'m>, Error> {
+    ctx.model.tensor(t.ok_or(ctx.err("missing output"))?)
 }
 
 /// What every node handler reads: the node, its first input and its output.

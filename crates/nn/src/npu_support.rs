@@ -13,7 +13,7 @@
 use crate::backend::Support;
 
 /// Builtin codes mapped to NPU epochs.
-const NPU: [i32; 25] = [
+const NPU: [i32; 27] = [
     0,   // ADD
     1,   // AVERAGE_POOL_2D
     2,   // CONCATENATION
@@ -33,11 +33,13 @@ const NPU: [i32; 25] = [
     40,  // MEAN
     41,  // SUB
     45,  // STRIDED_SLICE
+    49,  // SPLIT
     54,  // PRELU
     55,  // MAXIMUM
     57,  // MINIMUM
     97,  // RESIZE_NEAREST_NEIGHBOR
     98,  // LEAKY_RELU
+    102, // SPLIT_V
     114, // QUANTIZE
 ];
 

@@ -18,6 +18,8 @@ pub enum OpCode {
     Equal,
     NotEqual,
     Cast,
+    Split,
+    SplitV,
     AveragePool2d,
     Concatenation,
     Conv2d,
@@ -44,7 +46,7 @@ pub enum OpCode {
 }
 
 /// Every operator the CPU backend runs, in code order.
-pub const CPU_OPS: [OpCode; 36] = [
+pub const CPU_OPS: [OpCode; 38] = [
     OpCode::Add,
     OpCode::Sub,
     OpCode::Tanh,
@@ -58,6 +60,8 @@ pub const CPU_OPS: [OpCode; 36] = [
     OpCode::Equal,
     OpCode::NotEqual,
     OpCode::Cast,
+    OpCode::Split,
+    OpCode::SplitV,
     OpCode::AveragePool2d,
     OpCode::Concatenation,
     OpCode::Conv2d,
@@ -100,6 +104,8 @@ impl OpCode {
             OpCode::Equal => 71,
             OpCode::NotEqual => 72,
             OpCode::Cast => 53,
+            OpCode::Split => 49,
+            OpCode::SplitV => 102,
             OpCode::AveragePool2d => 1,
             OpCode::Concatenation => 2,
             OpCode::Conv2d => 3,
