@@ -66,6 +66,7 @@ fn main() -> ExitCode {
         display: DisplayKind::N6,
         out: PathBuf::from("facegate-out"),
         no_antispoof: false,
+        reproducible: false,
     }));
     let result = match command {
         Command::Demo(a) => commands::demo(&models, a),

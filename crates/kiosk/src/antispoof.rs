@@ -8,7 +8,9 @@
 //! 2 or 3 classes; spoof score = 1 − p(live)).
 
 use facegate_face::align::BoxCrop;
-use facegate_face::liveness::{classifier_spoof_score, Liveness, LivenessPolicy};
+use facegate_face::liveness::{
+    classifier_spoof_score, dtn_routed_spoof_score, Liveness, LivenessPolicy,
+};
 use facegate_face::{Canvas, ChannelOrder, Detection, Frame, PixelEncoder, Quant, ScoreKind};
 use facegate_nn::{Interpreter, Model};
 
@@ -56,22 +58,6 @@ impl AntiSpoofSpec {
 const DTN_LEAVES: usize = 8;
 /// Routing nodes of its depth-3 binary tree.
 const DTN_ROUTES: usize = 7;
-
-/// The leaf a sample reaches: node 0 routes to node 1 (projection ≥ 0) or 2; node 1 to 3 or
-/// 4, node 2 to 5 or 6; nodes 3-6 pick between their two leaves. A projection's sign is its
-/// int8 value against the zero point. `routes` holds [`DTN_ROUTES`] values.
-fn dtn_leaf(routes: &[i8], zero_point: i32) -> usize {
-    let right = |node: usize| routes.get(node).is_none_or(|&q| i32::from(q) < zero_point);
-    let mut node = 0;
-    let mut leaf = 0;
-    for _ in 0..3 {
-        let go_right = usize::from(right(node));
-        leaf = leaf * 2 + go_right;
-        // Children of node n at the next level: 2n+1 (left), 2n+2 (right).
-        node = 2 * node + 1 + go_right;
-    }
-    leaf
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Head {
@@ -185,15 +171,14 @@ impl<'m, 'a> AntiSpoof<'m, 'a> {
         self.nn.invoke()?;
         let score = match self.head {
             Head::Dtn { leaves, routes } => {
-                let r = self.nn.output(routes)?;
-                let leaf = dtn_leaf(r.data, r.zero_point);
                 let l = self.nn.output(leaves)?;
-                let q = Quant::new(l.scale, l.zero_point)?;
-                let value = l.data.get(leaf).copied().ok_or(Error::ModelMismatch {
-                    stage: STAGE,
-                    what: "fewer leaf scores than leaves",
-                })?;
-                libm::fabsf(q.dequantize(value))
+                let r = self.nn.output(routes)?;
+                dtn_routed_spoof_score(
+                    l.data,
+                    Quant::new(l.scale, l.zero_point)?,
+                    r.data,
+                    Quant::new(r.scale, r.zero_point)?,
+                )?
             }
             Head::Classifier => {
                 let o = self.nn.output(0)?;
@@ -209,38 +194,5 @@ impl<'m, 'a> AntiSpoof<'m, 'a> {
             score,
             liveness: self.spec.policy.decide(score),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The routing table of models/README.md: leaf0 p0+ p1+ p3+; leaf1 p0+ p1+ p3-;
-    /// leaf2 p0+ p1- p4+; leaf3 p0+ p1- p4-; leaf4 p0- p2+ p5+; leaf5 p0- p2+ p5-;
-    /// leaf6 p0- p2- p6+; leaf7 p0- p2- p6-.
-    #[test]
-    fn leaf_routing_follows_the_tree() {
-        let zp = -58;
-        let table: [(usize, [(usize, bool); 3]); 8] = [
-            (0, [(0, true), (1, true), (3, true)]),
-            (1, [(0, true), (1, true), (3, false)]),
-            (2, [(0, true), (1, false), (4, true)]),
-            (3, [(0, true), (1, false), (4, false)]),
-            (4, [(0, false), (2, true), (5, true)]),
-            (5, [(0, false), (2, true), (5, false)]),
-            (6, [(0, false), (2, false), (6, true)]),
-            (7, [(0, false), (2, false), (6, false)]),
-        ];
-        for (leaf, path) in table {
-            // Nodes off the path get the opposite sign of what would mislead a wrong walk.
-            for off in [-128i8, 127] {
-                let mut routes = [off; DTN_ROUTES];
-                for (node, positive) in path {
-                    routes[node] = if positive { zp as i8 } else { (zp - 1) as i8 };
-                }
-                assert_eq!(dtn_leaf(&routes, zp), leaf, "{routes:?}");
-            }
-        }
     }
 }

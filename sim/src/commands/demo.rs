@@ -69,6 +69,7 @@ pub fn demo(models_dir: &Path, args: DemoArgs) -> Result<()> {
     }
 
     println!("\n{TABLE_HEADER}");
+    let mut last_draw_us = 0;
     for path in &photos {
         let label = path
             .file_name()
@@ -81,12 +82,17 @@ pub fn demo(models_dir: &Path, args: DemoArgs) -> Result<()> {
         for row in table_rows(&label, &report) {
             println!("{row}");
         }
-        let draw_started = std::time::Instant::now();
-        let shot = screen::draw(args.display, &image, &report, (frame_us, 0))?;
-        let draw_us = draw_started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
-        // Redraw with the measured drawing time in the HUD (what the board shows one frame
-        // later).
-        let shot = screen::draw(args.display, &image, &report, (frame_us, draw_us)).unwrap_or(shot);
+        let shot = if args.reproducible {
+            let mut still = report.clone();
+            still.times = Default::default();
+            screen::draw(args.display, &image, &still, (0, 0))?
+        } else {
+            // The HUD shows the previous screen's drawing time, as the board does.
+            let draw_started = std::time::Instant::now();
+            let shot = screen::draw(args.display, &image, &report, (frame_us, last_draw_us))?;
+            last_draw_us = draw_started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
+            shot
+        };
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())

@@ -37,6 +37,10 @@ pub struct DemoArgs {
     /// Skip the anti-spoof model (faster; liveness shows as unsure and is not required).
     #[arg(long)]
     pub no_antispoof: bool,
+    /// Draw the screens without measured timings (HUD shows zeros), so the PNGs are the
+    /// same on every run and machine (how docs/demo-*.png are made).
+    #[arg(long)]
+    pub reproducible: bool,
 }
 
 #[derive(Debug, Args)]
