@@ -39,12 +39,23 @@ pub enum Combine {
 }
 
 impl AddParams {
-    /// One element.
+    /// Input 1 rescaled (`(x + off1) << shift`, times its multiplier).
     #[inline]
-    pub fn apply(&self, x: i8, y: i8, stage: OutputStage) -> i8 {
-        let a = (i32::from(x) + self.input1_offset) * (1 << self.left_shift);
-        let b = (i32::from(y) + self.input2_offset) * (1 << self.left_shift);
-        let (sa, sb) = (self.input1.apply(a), self.input2.apply(b));
+    fn scaled1(&self, x: i8) -> i32 {
+        self.input1
+            .apply((i32::from(x) + self.input1_offset) * (1 << self.left_shift))
+    }
+
+    /// Input 2 rescaled.
+    #[inline]
+    fn scaled2(&self, y: i8) -> i32 {
+        self.input2
+            .apply((i32::from(y) + self.input2_offset) * (1 << self.left_shift))
+    }
+
+    /// Combines two rescaled inputs and requantises to the output.
+    #[inline]
+    fn finish(&self, sa: i32, sb: i32, stage: OutputStage) -> i8 {
         let sum = match self.combine {
             Combine::Add => sa.wrapping_add(sb),
             Combine::Sub => sa.wrapping_sub(sb),
@@ -55,15 +66,102 @@ impl AddParams {
         };
         stage.finish(self.output.apply(sum))
     }
+
+    /// One element (the reference arithmetic).
+    #[inline]
+    pub fn apply(&self, x: i8, y: i8, stage: OutputStage) -> i8 {
+        self.finish(self.scaled1(x), self.scaled2(y), stage)
+    }
 }
 
-/// Element-wise or broadcast add.
-pub fn add(p: &AddParams, bc: &Broadcast, a: &[i8], b: &[i8], stage: OutputStage, out: &mut [i8]) {
+/// Reference: every element through [`AddParams::apply`].
+pub fn add_reference(
+    p: &AddParams,
+    bc: &Broadcast,
+    a: &[i8],
+    b: &[i8],
+    stage: OutputStage,
+    out: &mut [i8],
+) {
     if bc.is_elementwise() {
         for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
             *o = p.apply(x, y, stage);
         }
     } else {
         bc.for_each(|o, ia, ib| out[o] = p.apply(a[ia], b[ib], stage));
+    }
+}
+
+/// Table variant: each input's rescale depends on its int8 value only, so both are looked
+/// up in 256-entry tables filled with the same arithmetic; only the output rescale runs per
+/// element. Identical results by construction.
+pub fn add_tables(
+    p: &AddParams,
+    bc: &Broadcast,
+    a: &[i8],
+    b: &[i8],
+    stage: OutputStage,
+    out: &mut [i8],
+) {
+    let t1: [i32; 256] = core::array::from_fn(|i| p.scaled1(i as u8 as i8));
+    let t2: [i32; 256] = core::array::from_fn(|i| p.scaled2(i as u8 as i8));
+    let look = |t: &[i32; 256], v: i8| t[usize::from(v as u8)];
+    if bc.is_elementwise() {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            *o = p.finish(look(&t1, x), look(&t2, y), stage);
+        }
+    } else {
+        bc.for_each(|o, ia, ib| out[o] = p.finish(look(&t1, a[ia]), look(&t2, b[ib]), stage));
+    }
+}
+
+/// Element-wise or broadcast add: the table variant once the tensor outgrows the tables.
+pub fn add(p: &AddParams, bc: &Broadcast, a: &[i8], b: &[i8], stage: OutputStage, out: &mut [i8]) {
+    if out.len() > 512 {
+        add_tables(p, bc, a, b, stage, out);
+    } else {
+        add_reference(p, bc, a, b, stage, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::test_rng::Rng;
+    use crate::shape::MAX_RANK;
+
+    #[test]
+    fn tables_match_reference() {
+        let mut rng = Rng(21);
+        for combine in [Combine::Add, Combine::Sub, Combine::SquaredDifference] {
+            let m = |r: &mut Rng| {
+                QuantizedMultiplier::from_real(0.2 + r.range(0, 60) as f64 * 0.01).unwrap()
+            };
+            let p = AddParams {
+                input1_offset: rng.range(0, 40) as i32 - 20,
+                input2_offset: rng.range(0, 40) as i32 - 20,
+                left_shift: if combine == Combine::SquaredDifference {
+                    7
+                } else {
+                    20
+                },
+                input1: m(&mut rng),
+                input2: m(&mut rng),
+                output: QuantizedMultiplier::from_real(0.0003).unwrap(),
+                combine,
+            };
+            let stage = OutputStage {
+                offset: 3,
+                min: -128,
+                max: 127,
+            };
+            let dims: [usize; MAX_RANK] = [1, 1, 1, 4, 16, 16];
+            let bc = Broadcast::new(dims, dims, dims).unwrap();
+            let (a, b) = (rng.i8s(1024), rng.i8s(1024));
+            let (mut x, mut y) = ([0i8; 1024], [0i8; 1024]);
+            add_reference(&p, &bc, &a, &b, stage, &mut x);
+            add_tables(&p, &bc, &a, &b, stage, &mut y);
+            assert_eq!(x, y);
+        }
     }
 }
