@@ -542,7 +542,14 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
         }
         None => None,
     };
-    let st = stage(&out_info, act)?;
+    let operands = kernels::ConvOperands {
+        input_offset: -in_zp,
+        input: i8s(x),
+        filter,
+        bias,
+        mults,
+        stage: stage(&out_info, act)?,
+    };
     if depthwise {
         if fd[0] != 1 || inp.c == 0 || oc % inp.c != 0 {
             return Err(ctx.err("depthwise filter shape does not fit the input"));
@@ -555,16 +562,7 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
             depth_multiplier: oc / inp.c,
             window,
         };
-        kernels::depthwise_conv2d::depthwise_conv2d(
-            &g,
-            -in_zp,
-            i8s(x),
-            filter,
-            bias,
-            mults,
-            st,
-            i8s_mut(out),
-        );
+        kernels::depthwise_conv2d::depthwise_conv2d(&g, &operands, i8s_mut(out));
     } else {
         let fc = fd[3];
         if fc == 0 || inp.c < fc || inp.c % fc != 0 || oc % (inp.c / fc) != 0 {
@@ -578,10 +576,11 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
             filter_c: fc,
             window,
         };
-        kernels::conv2d::conv2d(&g, -in_zp, i8s(x), filter, bias, mults, st, i8s_mut(out));
+        kernels::conv2d::conv2d(&g, &operands, i8s_mut(out));
     }
     Ok(())
 }
+
 /// FULLY_CONNECTED (double-precision requantisation, as LiteRT's reference).
 fn fully_connected(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);

@@ -5,8 +5,7 @@
 //! `acc = Σ filter · (input + input_offset) + bias`, requantised per output channel with
 //! double rounding, then offset and clamped.
 
-use super::{Nhwc, OutputStage, Window};
-use crate::quant::QuantizedMultiplier;
+use super::{ConvOperands, Nhwc, Window};
 
 /// Geometry of one convolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,16 +39,15 @@ pub fn dot_offset(a: &[i8], b: &[i8], offset: i32) -> i32 {
 }
 
 /// Reference convolution (OHWI filter `[out_c, kh, kw, filter_c]`).
-pub fn conv2d_reference(
-    g: &ConvGeometry,
-    input_offset: i32,
-    input: &[i8],
-    filter: &[i8],
-    bias: Option<&[i32]>,
-    mults: &[QuantizedMultiplier],
-    stage: OutputStage,
-    output: &mut [i8],
-) {
+pub fn conv2d_reference(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+    let ConvOperands {
+        input_offset,
+        input,
+        filter,
+        bias,
+        mults,
+        stage,
+    } = *op;
     let (inp, out, w) = (g.input, g.output, g.window);
     let fc = g.filter_c;
     let per_group = out.c / (inp.c / fc).max(1);
@@ -152,16 +150,15 @@ fn constant_terms(
 }
 
 /// 1×1 convolution: a matrix product of pixels × channels, four pixels at a time.
-pub fn conv2d_pointwise(
-    g: &ConvGeometry,
-    input_offset: i32,
-    input: &[i8],
-    filter: &[i8],
-    bias: Option<&[i32]>,
-    mults: &[QuantizedMultiplier],
-    stage: OutputStage,
-    output: &mut [i8],
-) {
+pub fn conv2d_pointwise(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+    let ConvOperands {
+        input_offset,
+        input,
+        filter,
+        bias,
+        mults,
+        stage,
+    } = *op;
     let ic = g.input.c;
     let oc_n = g.output.c;
     let pixels = g.output.n * g.output.h * g.output.w;
@@ -206,16 +203,15 @@ pub fn is_row_contiguous(g: &ConvGeometry) -> bool {
 /// window lies inside the input, each filter row `[kw, c]` meets a contiguous input run, so
 /// the accumulator is `kh` long dot products plus a per-channel constant. Border pixels
 /// fall back to the reference arithmetic.
-pub fn conv2d_rows(
-    g: &ConvGeometry,
-    input_offset: i32,
-    input: &[i8],
-    filter: &[i8],
-    bias: Option<&[i32]>,
-    mults: &[QuantizedMultiplier],
-    stage: OutputStage,
-    output: &mut [i8],
-) {
+pub fn conv2d_rows(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+    let ConvOperands {
+        input_offset,
+        input,
+        filter,
+        bias,
+        mults,
+        stage,
+    } = *op;
     let (inp, out, w) = (g.input, g.output, g.window);
     let c = inp.c;
     let run = g.kw * c;
@@ -278,22 +274,13 @@ pub fn conv2d_rows(
 }
 
 /// Runs the fastest variant that applies.
-pub fn conv2d(
-    g: &ConvGeometry,
-    input_offset: i32,
-    input: &[i8],
-    filter: &[i8],
-    bias: Option<&[i32]>,
-    mults: &[QuantizedMultiplier],
-    stage: OutputStage,
-    output: &mut [i8],
-) {
+pub fn conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
     if is_pointwise(g) {
-        conv2d_pointwise(g, input_offset, input, filter, bias, mults, stage, output);
+        conv2d_pointwise(g, op, output);
     } else if is_row_contiguous(g) {
-        conv2d_rows(g, input_offset, input, filter, bias, mults, stage, output);
+        conv2d_rows(g, op, output);
     } else {
-        conv2d_reference(g, input_offset, input, filter, bias, mults, stage, output);
+        conv2d_reference(g, op, output);
     }
 }
 
@@ -301,6 +288,8 @@ pub fn conv2d(
 mod tests {
     use super::*;
     use crate::kernels::test_rng::Rng;
+    use crate::kernels::OutputStage;
+    use crate::quant::QuantizedMultiplier;
 
     #[test]
     fn dot_offset_equals_the_direct_sum() {
@@ -367,22 +356,26 @@ mod tests {
             let (mut a, mut b) = ([0i8; 1024], [0i8; 1024]);
             conv2d_reference(
                 &g,
-                off,
-                &input,
-                &filter,
-                Some(&bias),
-                &mults,
-                stage,
+                &ConvOperands {
+                    input_offset: off,
+                    input: &input,
+                    filter: &filter,
+                    bias: Some(&bias),
+                    mults: &mults,
+                    stage,
+                },
                 &mut a[..n],
             );
             conv2d_rows(
                 &g,
-                off,
-                &input,
-                &filter,
-                Some(&bias),
-                &mults,
-                stage,
+                &ConvOperands {
+                    input_offset: off,
+                    input: &input,
+                    filter: &filter,
+                    bias: Some(&bias),
+                    mults: &mults,
+                    stage,
+                },
                 &mut b[..n],
             );
             assert_eq!(a[..n], b[..n]);
@@ -435,22 +428,26 @@ mod tests {
             let n = h * w * oc;
             conv2d_reference(
                 &g,
-                off,
-                &input,
-                &filter,
-                Some(&bias),
-                &mults,
-                stage,
+                &ConvOperands {
+                    input_offset: off,
+                    input: &input,
+                    filter: &filter,
+                    bias: Some(&bias),
+                    mults: &mults,
+                    stage,
+                },
                 &mut a[..n],
             );
             conv2d_pointwise(
                 &g,
-                off,
-                &input,
-                &filter,
-                Some(&bias),
-                &mults,
-                stage,
+                &ConvOperands {
+                    input_offset: off,
+                    input: &input,
+                    filter: &filter,
+                    bias: Some(&bias),
+                    mults: &mults,
+                    stage,
+                },
                 &mut b[..n],
             );
             assert_eq!(a[..n], b[..n]);

@@ -4,8 +4,7 @@
 //!
 //! Output channel `oc = ic · depth_multiplier + m`; filter layout `[1, kh, kw, out_c]`.
 
-use super::{Nhwc, OutputStage, Window};
-use crate::quant::QuantizedMultiplier;
+use super::{ConvOperands, Nhwc, Window};
 
 /// Geometry of one depthwise convolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,16 +35,15 @@ fn tap(g: &DepthwiseGeometry, o: usize, k: usize, vertical: bool) -> Option<usiz
 }
 
 /// Reference depthwise convolution.
-pub fn depthwise_conv2d_reference(
-    g: &DepthwiseGeometry,
-    input_offset: i32,
-    input: &[i8],
-    filter: &[i8],
-    bias: Option<&[i32]>,
-    mults: &[QuantizedMultiplier],
-    stage: OutputStage,
-    output: &mut [i8],
-) {
+pub fn depthwise_conv2d_reference(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+    let ConvOperands {
+        input_offset,
+        input,
+        filter,
+        bias,
+        mults,
+        stage,
+    } = *op;
     let (inp, out) = (g.input, g.output);
     for b in 0..out.n {
         for oy in 0..out.h {
@@ -83,16 +81,15 @@ const CHUNK: usize = 64;
 
 /// Depth-multiplier-1 variant: for each output pixel, accumulates whole runs of channels
 /// tap by tap (contiguous loads LLVM vectorises), then requantises.
-pub fn depthwise_conv2d_channels(
-    g: &DepthwiseGeometry,
-    input_offset: i32,
-    input: &[i8],
-    filter: &[i8],
-    bias: Option<&[i32]>,
-    mults: &[QuantizedMultiplier],
-    stage: OutputStage,
-    output: &mut [i8],
-) {
+pub fn depthwise_conv2d_channels(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+    let ConvOperands {
+        input_offset,
+        input,
+        filter,
+        bias,
+        mults,
+        stage,
+    } = *op;
     let (inp, out) = (g.input, g.output);
     let c = out.c;
     let mut acc = [0i32; CHUNK];
@@ -136,20 +133,11 @@ pub fn depthwise_conv2d_channels(
 }
 
 /// Runs the fastest variant that applies.
-pub fn depthwise_conv2d(
-    g: &DepthwiseGeometry,
-    input_offset: i32,
-    input: &[i8],
-    filter: &[i8],
-    bias: Option<&[i32]>,
-    mults: &[QuantizedMultiplier],
-    stage: OutputStage,
-    output: &mut [i8],
-) {
+pub fn depthwise_conv2d(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
     if g.depth_multiplier == 1 {
-        depthwise_conv2d_channels(g, input_offset, input, filter, bias, mults, stage, output);
+        depthwise_conv2d_channels(g, op, output);
     } else {
-        depthwise_conv2d_reference(g, input_offset, input, filter, bias, mults, stage, output);
+        depthwise_conv2d_reference(g, op, output);
     }
 }
 
@@ -158,6 +146,8 @@ mod tests {
     use super::*;
     use crate::kernels::padding::{out_size, pad_before};
     use crate::kernels::test_rng::Rng;
+    use crate::kernels::OutputStage;
+    use crate::quant::QuantizedMultiplier;
 
     #[test]
     fn channel_variant_matches_reference() {
@@ -208,22 +198,26 @@ mod tests {
             let mut b = [0i8; 7 * 7 * 90];
             depthwise_conv2d_reference(
                 &g,
-                5,
-                &input,
-                &filter,
-                Some(&bias),
-                &mults,
-                stage,
+                &ConvOperands {
+                    input_offset: 5,
+                    input: &input,
+                    filter: &filter,
+                    bias: Some(&bias),
+                    mults: &mults,
+                    stage,
+                },
                 &mut a[..n],
             );
             depthwise_conv2d_channels(
                 &g,
-                5,
-                &input,
-                &filter,
-                Some(&bias),
-                &mults,
-                stage,
+                &ConvOperands {
+                    input_offset: 5,
+                    input: &input,
+                    filter: &filter,
+                    bias: Some(&bias),
+                    mults: &mults,
+                    stage,
+                },
                 &mut b[..n],
             );
             assert_eq!(a[..n], b[..n]);

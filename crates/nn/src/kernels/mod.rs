@@ -122,6 +122,23 @@ impl Window {
     }
 }
 
+/// Everything a convolution kernel reads besides its geometry.
+#[derive(Debug, Clone, Copy)]
+pub struct ConvOperands<'a> {
+    /// `−input_zero_point`.
+    pub input_offset: i32,
+    /// Input activations (NHWC).
+    pub input: &'a [i8],
+    /// Filter weights (layout per kernel).
+    pub filter: &'a [i8],
+    /// Per-output-channel int32 bias.
+    pub bias: Option<&'a [i32]>,
+    /// Per-output-channel requantisation.
+    pub mults: &'a [crate::quant::QuantizedMultiplier],
+    /// Output offset and clamp.
+    pub stage: OutputStage,
+}
+
 /// Output zero point and clamp of a requantising kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputStage {
