@@ -470,7 +470,22 @@ struct Run<'x, 'm, 'n> {
     out_info: TensorInfo<'m>,
 }
 
-impl Run<'_, '_, '_> {
+impl<'x, 'm: 'x> Run<'x, 'm, '_> {
+    /// The second operand's bytes and the broadcast of both operands to the output.
+    fn second_operand(&self, y_info: &TensorInfo<'m>) -> Result<(&'x [u8], Broadcast), Error> {
+        let y = self.io.bytes(self.plan, y_info)?;
+        let bc = Broadcast::new(
+            self.x_info.shape.extended(),
+            y_info.shape.extended(),
+            self.out_info.shape.extended(),
+        )
+        .ok_or(
+            self.ctx
+                .err("operand shapes do not broadcast to the output"),
+        )?;
+        Ok((y, bc))
+    }
+
     fn same_len(&self, a: &TensorInfo<'_>) -> Result<(), Error> {
         if a.shape.num_elements() != self.out_info.shape.num_elements() {
             return Err(self.ctx.err("input and output element counts differ"));
@@ -640,21 +655,15 @@ fn fully_connected(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> R
     );
     Ok(())
 }
+
 /// Two-operand element-wise ops with broadcasting.
 fn binary(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
-    let (ctx, io, plan, code, x_info, x, out_info) =
-        (&r.ctx, &r.io, r.plan, r.code, r.x_info, r.x, r.out_info);
+    let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
     let y_info = ctx.input(1)?;
     for t in [&x_info, &y_info, &out_info] {
         ctx.expect_i8(t)?;
     }
-    let y = io.bytes(plan, &y_info)?;
-    let bc = Broadcast::new(
-        x_info.shape.extended(),
-        y_info.shape.extended(),
-        out_info.shape.extended(),
-    )
-    .ok_or(ctx.err("operand shapes do not broadcast to the output"))?;
+    let (y, bc) = r.second_operand(&y_info)?;
     if out_info.shape.rank() < x_info.shape.rank().max(y_info.shape.rank()) {
         return Err(ctx.err("output rank below operand rank"));
     }
@@ -723,6 +732,7 @@ fn binary(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<()
     }
     Ok(())
 }
+
 /// One-operand activations and SOFTMAX.
 fn unary(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
@@ -791,6 +801,7 @@ fn unary(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(),
     }
     Ok(())
 }
+
 /// AVERAGE_POOL_2D and MAX_POOL_2D.
 fn pool(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
@@ -834,6 +845,7 @@ fn pool(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), 
     }
     Ok(())
 }
+
 /// MEAN over constant axes.
 fn mean(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
@@ -872,10 +884,10 @@ fn mean(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), 
     );
     Ok(())
 }
+
 /// Int8 comparisons into bool tensors.
 fn comparison(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
-    let (ctx, io, plan, code, x_info, x, out_info) =
-        (&r.ctx, &r.io, r.plan, r.code, r.x_info, r.x, r.out_info);
+    let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
     use kernels::comparison::{compare, Relation, Side};
     let y_info = ctx.input(1)?;
     ctx.expect_i8(&x_info)?;
@@ -885,13 +897,7 @@ fn comparison(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Resul
             tensor: out_info.index,
         });
     }
-    let y = io.bytes(plan, &y_info)?;
-    let bc = Broadcast::new(
-        x_info.shape.extended(),
-        y_info.shape.extended(),
-        out_info.shape.extended(),
-    )
-    .ok_or(ctx.err("operand shapes do not broadcast to the output"))?;
+    let (y, bc) = r.second_operand(&y_info)?;
     let side = |t: &TensorInfo<'_>| -> Result<Side, Error> {
         let (s, z) = t.scale_zp()?;
         Ok(Side {
@@ -918,6 +924,7 @@ fn comparison(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Resul
     );
     Ok(())
 }
+
 /// CAST between element types.
 fn cast(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (x_info, x, out_info) = (r.x_info, r.x, r.out_info);
@@ -930,6 +937,7 @@ fn cast(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), 
     kernels::cast::cast(from, to, x, out);
     Ok(())
 }
+
 /// RESHAPE (a copy; the plan keeps input and output apart).
 fn reshape(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
@@ -940,6 +948,7 @@ fn reshape(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(
     out.copy_from_slice(x);
     Ok(())
 }
+
 /// CONCATENATION along one axis.
 fn concatenation(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, io, plan, out_info, node) = (&r.ctx, &r.io, r.plan, r.out_info, r.ctx.node);
@@ -981,6 +990,7 @@ fn concatenation(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Re
     }
     Ok(())
 }
+
 /// PAD with the output zero point.
 fn pad(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
@@ -1017,6 +1027,7 @@ fn pad(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), E
     );
     Ok(())
 }
+
 /// RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR.
 fn resize(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
@@ -1053,6 +1064,7 @@ fn resize(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<()
     }
     Ok(())
 }
+
 /// QUANTIZE from float or int8.
 fn quantize(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
@@ -1080,6 +1092,7 @@ fn quantize(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<
     }
     Ok(())
 }
+
 /// DEQUANTIZE to float.
 fn dequantize(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
@@ -1096,6 +1109,7 @@ fn dequantize(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Resul
     kernels::dequantize::dequantize(si, zi, i8s(x), of);
     Ok(())
 }
+
 /// STRIDED_SLICE with begin/end/shrink masks.
 fn strided_slice(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
@@ -1143,6 +1157,7 @@ fn strided_slice(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Re
     kernels::strided_slice::strided_slice(x_info.shape.extended(), ranges, elem, x, out);
     Ok(())
 }
+
 /// TRANSPOSE by a constant permutation.
 fn transpose(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), Error> {
     let (ctx, x_info, x, out_info) = (&r.ctx, r.x_info, r.x, r.out_info);
