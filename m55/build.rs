@@ -20,11 +20,13 @@ fn main() {
     let text = fs::read_to_string(&scenario).expect("read tests/data/conformance.txt");
     let mut enrol = None;
     let mut probes = Vec::new();
+    let mut goldens = Vec::new();
     for line in text.lines() {
         let w: Vec<&str> = line.split_whitespace().collect();
         match w.as_slice() {
             ["enrol", name, file] => enrol = Some((name.to_string(), file.to_string())),
             ["probe", file] => probes.push(file.to_string()),
+            ["golden", stem] => goldens.push(stem.to_string()),
             _ => {}
         }
     }
@@ -44,6 +46,36 @@ fn main() {
     };
     model(&mut src, "DETECTOR", "detector_retinaface_mnet025.tflite");
     model(&mut src, "RECOGNIZER", "recognizer_mobilefacenet.tflite");
+    let mut golden_entries = Vec::new();
+    for (i, stem) in goldens.iter().enumerate() {
+        // The scenario's two models are already embedded; others get their own static.
+        let model_ident = match stem.as_str() {
+            "detector_retinaface_mnet025" => "DETECTOR".to_string(),
+            "recognizer_mobilefacenet" => "RECOGNIZER".to_string(),
+            _ => {
+                let ident = format!("GOLDEN_MODEL{i}");
+                model(&mut src, &ident, &format!("{stem}.tflite"));
+                ident
+            }
+        };
+        let path = repo.join("models/golden").join(format!("{stem}.fggv"));
+        println!("cargo:rerun-if-changed={}", path.display());
+        let len = fs::metadata(&path).expect("golden file").len();
+        writeln!(
+            src,
+            "#[link_section = \".models\"]\nstatic GOLDEN{i}: [u8; {len}] = *include_bytes!({:?});",
+            path.display().to_string()
+        )
+        .unwrap();
+        golden_entries.push(format!("({stem:?}, &{model_ident}, &GOLDEN{i})"));
+    }
+    writeln!(
+        src,
+        "pub static GOLDENS: [(&str, &[u8], &[u8]); {}] = [{}];",
+        golden_entries.len(),
+        golden_entries.join(", ")
+    )
+    .unwrap();
 
     let photo = |src: &mut String, ident: &str, file: &str| -> String {
         let path = repo.join("tests/data/images").join(file);

@@ -26,7 +26,8 @@ mod scenario {
     include!(concat!(env!("OUT_DIR"), "/scenario.rs"));
 }
 
-/// Tensor arenas in ISRAM (4 MiB); sized above the planner's figures for the shipped models.
+/// Tensor arenas in ISRAM (4 MiB); sized above the planner's figures for the shipped models
+/// (the golden-vector runs reuse the detector's, one model at a time).
 const DETECTOR_ARENA: usize = 1536 * 1024;
 const RECOGNIZER_ARENA: usize = 2048 * 1024;
 
@@ -79,6 +80,23 @@ fn main() -> ! {
             &mut *addr_of_mut!(RECOGNIZER_ARENA_MEM),
         )
     };
+    for (stem, model, golden) in scenario::GOLDENS.iter() {
+        let t0 = counter.ticks();
+        match conformance::golden(stem, model, golden, det_arena, &mut Console) {
+            Ok(_) => {
+                let ticks = counter.ticks() - t0;
+                println!(
+                    "cost golden {stem} instructions~{}",
+                    icount::instructions(ticks)
+                );
+            }
+            Err(e) => {
+                println!("error: golden {stem}: {e}");
+                status = 1;
+            }
+        }
+    }
+
     let probes: &[Photo<'static>] = &scenario::PROBES;
     let run = Scenario {
         detector: &scenario::DETECTOR,

@@ -151,3 +151,26 @@ pub fn run(
     }
     Ok(())
 }
+
+/// Runs every case of a model's golden vectors (LiteRT reference-kernel outputs) and writes
+/// `golden STEM cases N elements M differing D`; returns the differing element count.
+pub fn golden(
+    stem: &str,
+    model: &[u8],
+    golden: &[u8],
+    arena: &mut [u8],
+    out: &mut impl Write,
+) -> Result<usize, Error> {
+    let golden = facegate_nn::fggv::Golden::parse(golden)?;
+    let mut nn = facegate_nn::Interpreter::new(facegate_nn::Model::from_bytes(model)?, arena)?;
+    let total = facegate_nn::fggv::run_all(&mut nn, &golden)?;
+    writeln!(
+        out,
+        "golden {stem} cases {} elements {} differing {}",
+        golden.len(),
+        total.compared,
+        total.mismatched
+    )
+    .map_err(|_| Error::InvalidConfig("report writer"))?;
+    Ok(total.mismatched)
+}

@@ -14,12 +14,20 @@ use crate::image_io::{load_rgb, RgbImage};
 /// Samples per multiplier (the m55 runner uses the same number).
 const SELFCHECK_SAMPLES: u32 = 4096;
 
-/// The scenario file: `enrol NAME FILE` once, then `probe FILE` lines.
-pub fn read_scenario(path: &Path) -> Result<(String, String, Vec<String>)> {
+/// The scenario file: `enrol NAME FILE` once, `probe FILE` lines, `golden STEM` lines.
+pub struct ScenarioFile {
+    pub name: String,
+    pub enrol_file: String,
+    pub probes: Vec<String>,
+    pub goldens: Vec<String>,
+}
+
+pub fn read_scenario(path: &Path) -> Result<ScenarioFile> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut enrol = None;
     let mut probes = Vec::new();
+    let mut goldens = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
@@ -27,13 +35,19 @@ pub fn read_scenario(path: &Path) -> Result<(String, String, Vec<String>)> {
             [w, ..] if w.starts_with('#') => {}
             ["enrol", name, file] => enrol = Some((name.to_string(), file.to_string())),
             ["probe", file] => probes.push(file.to_string()),
+            ["golden", stem] => goldens.push(stem.to_string()),
             _ => bail!("{}:{}: cannot parse {line:?}", path.display(), n + 1),
         }
     }
     let Some((name, file)) = enrol else {
         bail!("{}: no enrol line", path.display());
     };
-    Ok((name, file, probes))
+    Ok(ScenarioFile {
+        name,
+        enrol_file: file,
+        probes,
+        goldens,
+    })
 }
 
 pub fn selfcheck(models_dir: &Path) -> Result<()> {
@@ -41,7 +55,12 @@ pub fn selfcheck(models_dir: &Path) -> Result<()> {
     println!("selfcheck requantize n={count} digest={digest:08x}");
 
     let root = repo_root();
-    let (name, enrol_file, probe_files) = read_scenario(&root.join("tests/data/conformance.txt"))?;
+    let ScenarioFile {
+        name,
+        enrol_file,
+        probes: probe_files,
+        goldens,
+    } = read_scenario(&root.join("tests/data/conformance.txt"))?;
     let images = root.join("tests/data/images");
     let enrol_img = load_rgb(&images.join(&enrol_file))?;
     let probes: Vec<(String, RgbImage)> = probe_files
@@ -69,6 +88,14 @@ pub fn selfcheck(models_dir: &Path) -> Result<()> {
         probes: &probe_photos,
     };
     let mut report = String::new();
+    for stem in &goldens {
+        let model = LoadedModel::load(&models_dir.join(format!("{stem}.tflite")))?;
+        let path = models_dir.join("golden").join(format!("{stem}.fggv"));
+        let golden =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut arena = model.arena.clone();
+        conformance::golden(stem, &model.bytes, &golden, &mut arena, &mut report)?;
+    }
     conformance::run(&scenario, &mut det.arena, &mut rec.arena, &mut report)?;
     print!("{report}");
     Ok(())
