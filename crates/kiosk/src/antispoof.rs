@@ -12,7 +12,7 @@ use facegate_face::liveness::{
     classifier_spoof_score, dtn_routed_spoof_score, Liveness, LivenessPolicy,
 };
 use facegate_face::{Canvas, ChannelOrder, Detection, Frame, PixelEncoder, Quant, ScoreKind};
-use facegate_nn::{Interpreter, Model};
+use facegate_nn::{Backend, Cpu, Interpreter, Model};
 
 use crate::Error;
 
@@ -69,8 +69,8 @@ enum Head {
 
 /// An anti-spoof model running on the engine.
 #[derive(Debug)]
-pub struct AntiSpoof<'m, 'a> {
-    nn: Interpreter<'m, 'a>,
+pub struct AntiSpoof<'m, 'a, B: Backend = Cpu> {
+    nn: Interpreter<'m, 'a, B>,
     width: usize,
     height: usize,
     encoder: PixelEncoder,
@@ -87,10 +87,22 @@ pub struct SpoofCheck {
     pub liveness: Liveness,
 }
 
-impl<'m, 'a> AntiSpoof<'m, 'a> {
-    /// Loads an anti-spoof model into `arena`.
+impl<'m, 'a> AntiSpoof<'m, 'a, Cpu> {
+    /// Loads an anti-spoof model into `arena`, on the CPU backend.
     pub fn new(model: &'m [u8], arena: &'a mut [u8], spec: AntiSpoofSpec) -> Result<Self, Error> {
-        let nn = Interpreter::new(Model::from_bytes(model)?, arena)?;
+        Self::with_backend(model, arena, spec, Cpu)
+    }
+}
+
+impl<'m, 'a, B: Backend> AntiSpoof<'m, 'a, B> {
+    /// As [`AntiSpoof::new`], on `backend`.
+    pub fn with_backend(
+        model: &'m [u8],
+        arena: &'a mut [u8],
+        spec: AntiSpoofSpec,
+        backend: B,
+    ) -> Result<Self, Error> {
+        let nn = Interpreter::with_backend(Model::from_bytes(model)?, arena, backend)?;
         let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
         if nn.model().num_inputs() != 1 {
             return Err(mismatch("expected 1 input"));

@@ -7,7 +7,7 @@ use facegate_face::{
     preprocess, ChannelOrder, Detection, Fit, Frame, InputSpec, Interp, PixelEncoder, Quant,
     ScoreKind,
 };
-use facegate_nn::{Interpreter, Model};
+use facegate_nn::{Backend, Cpu, Interpreter, Model};
 use heapless::Vec;
 
 use crate::Error;
@@ -31,8 +31,8 @@ const SOFTMAX: i32 = 25;
 
 /// A RetinaFace detector running on the engine.
 #[derive(Debug)]
-pub struct Detector<'m, 'a> {
-    nn: Interpreter<'m, 'a>,
+pub struct Detector<'m, 'a, B: Backend = Cpu> {
+    nn: Interpreter<'m, 'a, B>,
     priors: PriorBoxes,
     spec: InputSpec,
     encoder: PixelEncoder,
@@ -43,15 +43,29 @@ pub struct Detector<'m, 'a> {
     candidates: Vec<Detection, MAX_CANDIDATES>,
 }
 
-impl<'m, 'a> Detector<'m, 'a> {
+impl<'m, 'a> Detector<'m, 'a, Cpu> {
     /// Loads a RetinaFace model (NHWC int8 input, three outputs told apart by their last
-    /// dimension: 4 box values, 2 class scores, 10 landmark values per prior) into `arena`.
+    /// dimension: 4 box values, 2 class scores, 10 landmark values per prior) into `arena`,
+    /// on the CPU backend.
     pub fn new(
         model: &'m [u8],
         arena: &'a mut [u8],
         config: RetinaFaceConfig,
     ) -> Result<Self, Error> {
-        let nn = Interpreter::new(Model::from_bytes(model)?, arena)?;
+        Self::with_backend(model, arena, config, Cpu)
+    }
+}
+
+impl<'m, 'a, B: Backend> Detector<'m, 'a, B> {
+    /// As [`Detector::new`], on `backend` (refused with the op and node named if the backend
+    /// cannot run the model).
+    pub fn with_backend(
+        model: &'m [u8],
+        arena: &'a mut [u8],
+        config: RetinaFaceConfig,
+        backend: B,
+    ) -> Result<Self, Error> {
+        let nn = Interpreter::with_backend(Model::from_bytes(model)?, arena, backend)?;
         let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
         if nn.model().num_inputs() != 1 || nn.model().num_outputs() != 3 {
             return Err(mismatch("expected 1 input and 3 outputs"));

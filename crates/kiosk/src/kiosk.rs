@@ -10,6 +10,7 @@ use facegate_face::{
     gallery::make_name, match_face, Detection, Embedding, Frame, GalleryStore, LoadReport,
     MatchOutcome, Name, PersistentGallery,
 };
+use facegate_nn::{Backend, Cpu};
 use heapless::Vec;
 
 use crate::antispoof::AntiSpoof;
@@ -30,15 +31,16 @@ pub const MAX_EVENTS: usize = 24;
 /// depend on it, so galleries move between builds of different capacity while they fit).
 pub const DEFAULT_GALLERY_CAPACITY: usize = 64;
 
-/// The model-running stages.
+/// The model-running stages, each on its backend (`B`: the CPU kernels by default; the
+/// N6's NPU where a board provides one).
 #[derive(Debug)]
-pub struct Stages<'m, 'a> {
+pub struct Stages<'m, 'a, B: Backend = Cpu> {
     /// Face detector.
-    pub detector: Detector<'m, 'a>,
+    pub detector: Detector<'m, 'a, B>,
     /// Aligner + recognizer.
-    pub recognizer: Recognizer<'m, 'a>,
+    pub recognizer: Recognizer<'m, 'a, B>,
     /// Anti-spoof model; without one, liveness is always unsure.
-    pub antispoof: Option<AntiSpoof<'m, 'a>>,
+    pub antispoof: Option<AntiSpoof<'m, 'a, B>>,
 }
 
 /// Microseconds spent in each stage for one frame.
@@ -144,8 +146,8 @@ struct Enrolment {
 
 /// The kiosk state machine over the stages, a gallery store and the configuration.
 #[derive(Debug)]
-pub struct Kiosk<'m, 'a, S: GalleryStore, const CAP: usize> {
-    stages: Stages<'m, 'a>,
+pub struct Kiosk<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend = Cpu> {
+    stages: Stages<'m, 'a, B>,
     tracker: Tracker<MAX_TRACKS, VOTES>,
     gallery: PersistentGallery<S, CAP, EMBEDDING_DIM>,
     config: KioskConfig,
@@ -168,10 +170,10 @@ fn push_event(events: &mut Vec<Event, MAX_EVENTS>, e: Event) {
     let _ = events.push(e);
 }
 
-impl<'m, 'a, S: GalleryStore, const CAP: usize> Kiosk<'m, 'a, S, CAP> {
+impl<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend> Kiosk<'m, 'a, S, CAP, B> {
     /// A kiosk over `stages`, loading the gallery from `store`.
     pub fn new(
-        mut stages: Stages<'m, 'a>,
+        mut stages: Stages<'m, 'a, B>,
         store: S,
         config: KioskConfig,
     ) -> Result<(Self, LoadReport), Error> {

@@ -4,7 +4,7 @@
 
 use facegate_face::align::{align_face, arcface_template};
 use facegate_face::{Canvas, ChannelOrder, Detection, Embedding, Frame, PixelEncoder, Quant};
-use facegate_nn::{Interpreter, Model};
+use facegate_nn::{Backend, Cpu, Interpreter, Model};
 
 use crate::Error;
 
@@ -20,17 +20,24 @@ const STD: [f32; 3] = [128.0; 3];
 
 /// A face recognizer running on the engine.
 #[derive(Debug)]
-pub struct Recognizer<'m, 'a> {
-    nn: Interpreter<'m, 'a>,
+pub struct Recognizer<'m, 'a, B: Backend = Cpu> {
+    nn: Interpreter<'m, 'a, B>,
     size: usize,
     encoder: PixelEncoder,
 }
 
-impl<'m, 'a> Recognizer<'m, 'a> {
+impl<'m, 'a> Recognizer<'m, 'a, Cpu> {
     /// Loads a recognizer with a square NHWC int8 input (112×112×3) and one output of
-    /// [`EMBEDDING_DIM`] values into `arena`.
+    /// [`EMBEDDING_DIM`] values into `arena`, on the CPU backend.
     pub fn new(model: &'m [u8], arena: &'a mut [u8]) -> Result<Self, Error> {
-        let nn = Interpreter::new(Model::from_bytes(model)?, arena)?;
+        Self::with_backend(model, arena, Cpu)
+    }
+}
+
+impl<'m, 'a, B: Backend> Recognizer<'m, 'a, B> {
+    /// As [`Recognizer::new`], on `backend`.
+    pub fn with_backend(model: &'m [u8], arena: &'a mut [u8], backend: B) -> Result<Self, Error> {
+        let nn = Interpreter::with_backend(Model::from_bytes(model)?, arena, backend)?;
         let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
         if nn.model().num_inputs() != 1 || nn.model().num_outputs() != 1 {
             return Err(mismatch("expected 1 input and 1 output"));
