@@ -10,6 +10,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(model) = Model::from_bytes(data) else {
         return;
     };
+    let _ = facegate_nn::Summary::new(&model);
+    let _ = Plan::io_only(&model);
     let Ok(plan) = Plan::new(&model) else {
         return;
     };
