@@ -4,8 +4,9 @@
 //! It runs the same workloads as the host's `facegate selfcheck` — the integer digest and the
 //! end-to-end conformance scenario (real models, real photos: enrol, detect, align, embed,
 //! match) — and prints the same lines over semihosting; `tools/ci/m55-qemu.sh` compares the
-//! two outputs byte for byte. Lines starting with `cost` (guest instruction counts) are
-//! target-only. The exit status is 0 when every workload ran, 1 when one reported an error
+//! two outputs byte for byte. Lines starting with `cost` are target-only: guest instruction
+//! counts when QEMU runs with `-icount shift=0` (`tools/ci/m55-qemu.sh --icount`), meaningless
+//! otherwise. The exit status is 0 when every workload ran, 1 when one reported an error
 //! (a panic exits 101).
 #![no_std]
 #![no_main]
