@@ -3,6 +3,7 @@
 
     python3 tools/bench/run.py [--runs 30] [--rounds 3] [--warmup 3] [--models STEM ..]
                                [--budget 8] [--engine-rev HEAD|worktree] [--json out.json]
+                               [--markdown out.md]
 
 Re-executes itself under /work/venv-models (or $FACEGATE_BENCH_PYTHON), the venv that has
 ai-edge-litert. For each models/*.tflite:
@@ -68,12 +69,18 @@ def target_dir():
     return Path(os.environ.get("CARGO_TARGET_DIR", ENGINE_DIR / "target"))
 
 
+def nn_commit(rev):
+    """`rev` and the last commit at or before it that changed crates/nn."""
+    last = sh("git", "-C", str(REPO), "log", "-1", "--format=%h", rev, "--", "crates/nn")
+    return f"{sh('git', '-C', str(REPO), 'rev-parse', '--short=7', rev)} (crates/nn last " \
+           f"changed in {last})"
+
+
 def engine_source(rev):
     """Directory holding crates/nn at `rev` plus the current bench crate; its commit label."""
     if rev == "worktree":
         dirty = sh("git", "-C", str(REPO), "status", "--porcelain", "--", "crates/nn")
-        head = sh("git", "-C", str(REPO), "rev-parse", "--short=10", "HEAD")
-        return REPO, head + ("+uncommitted crates/nn changes" if dirty else "")
+        return REPO, nn_commit("HEAD") + (" + uncommitted crates/nn changes" if dirty else "")
     commit = sh("git", "-C", str(REPO), "rev-parse", "--short=10", rev)
     root = target_dir() / f"src-{commit}"
     if not (root / "crates" / "nn" / "Cargo.toml").exists():
@@ -85,7 +92,7 @@ def engine_source(rev):
     bench = root / "tools" / "bench" / "engine"
     shutil.rmtree(bench, ignore_errors=True)
     shutil.copytree(ENGINE_DIR, bench, ignore=shutil.ignore_patterns("target"))
-    return root, commit
+    return root, nn_commit(commit)
 
 
 def build(root):
@@ -260,6 +267,49 @@ def print_table(results):
             print(f"{names.get(rt, rt)} error: {e.splitlines()[0][:200]}")
 
 
+def markdown(head, results):
+    """Two markdown tables (wall time, thread CPU time) of the results, for docs/performance.md."""
+    names = ["facegate-nn", "XNNPACK", "optimized", "reference", "tract"]
+    lines = [f"Measured {head['date']}, engine {head['engine_commit']}; {head['machine']}; "
+             f"LiteRT {head['litert']}; {head['runs']}.", "",
+             "Wall time per inference, median [p10, p90] in ms:", "",
+             "| model | input | " + " | ".join(names) + " | nn/XNNPACK | nn/optimized | "
+             "nn/reference | nn/tract | nn == reference, bytes | load1 |",
+             "|---" * (len(names) + 8) + "|"]
+    for r in results:
+        cells = [r["model"], "golden case 0" if r["input"].startswith("golden") else r["input"]]
+        for rt in ORDER:
+            s = r["runtimes"].get(rt)
+            cells.append(f"{s['median_ms']:.2f} [{s['p10_ms']:.2f}, {s['p90_ms']:.2f}]" if s
+                         else "does not load" if rt in r["errors"] else "-")
+        cells += [f"{r['ratios'][rt]:.2f}x" if rt in r["ratios"] else "-" for rt in ORDER[1:]]
+        cells.append({True: "yes", False: "**NO**"}.get(r.get("engine_equals_ref"), "-"))
+        cells.append(f"{r['load1'][0]:.1f}-{r['load1'][1]:.1f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Thread CPU time per inference, median in ms (ratio facegate-nn / other):", "",
+              "| model | " + " | ".join(names) + " | facegate-nn arena bytes |",
+              "|---" * (len(names) + 2) + "|"]
+    for r in results:
+        cells = [r["model"]]
+        for rt in ORDER:
+            s = r["runtimes"].get(rt)
+            ratio = f" ({r['cpu_ratios'][rt]:.2f}x)" if rt in r["cpu_ratios"] else ""
+            cells.append(f"{s['cpu_median_ms']:.2f}{ratio}" if s else "-")
+        cells.append(f"{r['arena_bytes']:,}" if r["arena_bytes"] else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Largest difference of each runtime's outputs from LiteRT reference outputs "
+              "(LSB): " + "; ".join(
+                  r["model"] + ": " + ", ".join(
+                      f"{n} {r['runtimes'][rt]['max_lsb_vs_ref']}"
+                      for rt, n in zip(ORDER, names)
+                      if "max_lsb_vs_ref" in r["runtimes"].get(rt, {}))
+                  for r in results) + ".", ""]
+    errs = sorted({f"{e}" for r in results for e in r["errors"].values()})
+    if errs:
+        lines += ["Errors: " + "; ".join(errs) + ".", ""]
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=30, help="timed runs per round (default 30)")
@@ -271,6 +321,7 @@ def main():
     ap.add_argument("--models", nargs="*", help="model stems (default: all models/*.tflite)")
     ap.add_argument("--engine-rev", default="HEAD", help="git rev of crates/nn, or worktree")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--markdown", type=Path, help="also write markdown tables here")
     args = ap.parse_args()
     models = sorted((REPO / "models").glob("*.tflite"))
     if args.models:
@@ -292,6 +343,8 @@ def main():
             sys.stdout.flush()
     if args.json:
         args.json.write_text(json.dumps(dict(head, results=results), indent=1))
+    if args.markdown:
+        args.markdown.write_text(markdown(head, results))
 
 
 if __name__ == "__main__":
