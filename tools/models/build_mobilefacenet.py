@@ -24,7 +24,8 @@ from paths import MODELS_DIR, SRC_DIR, WORK
 
 SRC = SRC_DIR / "MobileFaceNet.tflite"
 OUT = MODELS_DIR / "recognizer_mobilefacenet.tflite"
-N_AUG_CALIB = 24   # augmented variants per face for calibration (seed 11)
+N_AUG_CALIB = 8    # jittered/flipped variants per face for calibration (seed 11)
+CALIB_RECOLOUR = False  # photometric augmentation widens min/max ranges: calibrate without
 N_AUG_VALID = 10   # augmented variants per face for validation (seed 12, unseen)
 
 
@@ -140,17 +141,18 @@ def validate(tfl, crops, aug, ids, ref):
     return res
 
 
-def build(use_cle=True, mode="balanced"):
+def build(use_cle=True, mode="balanced", out=OUT, iterations=2, recolour=CALIB_RECOLOUR,
+          n_aug=N_AUG_CALIB):
     import onnxruntime as ort
     raw = to_onnx_raw()
     m, fused = fuse_prelu_and_batch1(raw)
     ref = FloatOriginal()
-    calib, _, _ = dataset.aligned_faces(augment=N_AUG_CALIB, seed=11)
+    calib, _, _ = dataset.aligned_faces(augment=n_aug, seed=11, recolour=recolour)
     vcrops, vids, vaug = dataset.aligned_faces(augment=N_AUG_VALID, seed=12)
     feeds = [{"input": to_input(c).transpose(0, 3, 1, 2)} for c in calib]
     n_chains = 0
     if use_cle:
-        m, n_chains = cle.equalize(m, feeds, mode=mode)
+        m, n_chains = cle.equalize(m, feeds, iterations=iterations, mode=mode)
     path = WORK / "mobilefacenet_b1.onnx"
     onnx.save(m, str(path))
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -161,12 +163,12 @@ def build(use_cle=True, mode="balanced"):
     rep = [to_input(c) for c in calib]
     rep[0] = rep[0].copy()
     rep[0][0, 0, 0] = [-1.0, 127 / 128, 0]  # pin the input range to [-1, 127/128]
-    convert.saved_model_to_int8(sm, rep, OUT)
-    report = dict(model=OUT.name, prelu_fused=fused, cle_chains=n_chains,
+    convert.saved_model_to_int8(sm, rep, out)
+    report = dict(model=out.name, prelu_fused=fused, cle_chains=n_chains,
                   float_graph_min_cos_to_original=float_dev,
-                  ops=sorted(set(tflite_run.op_names(OUT))),
-                  validation=validate(OUT, vcrops, vaug, vids, ref))
-    report["io"] = tflite_run.io_report(OUT)
+                  ops=sorted(set(tflite_run.op_names(out))),
+                  validation=validate(out, vcrops, vaug, vids, ref))
+    report["io"] = tflite_run.io_report(out)
     (WORK / "report_mobilefacenet.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
 

@@ -61,7 +61,7 @@ def photometric(img, rng):
     return np.clip(np.round(x), 0, 255).astype(np.uint8)
 
 
-def aligned_faces(size=112, augment=0, seed=0):
+def aligned_faces(size=112, augment=0, seed=0, recolour=True):
     """Unaugmented aligned crops of all faces, then `augment` jittered/flipped/recoloured
     variants of each. Returns (crops uint8 [N,size,size,3], identities, augmented flags)."""
     rng = np.random.default_rng(seed)
@@ -76,7 +76,7 @@ def aligned_faces(size=112, augment=0, seed=0):
             c = align_face(image(f["image"]), f["landmarks"], size, jitter_matrix(rng, size))
             if rng.random() < 0.5:
                 c = c[:, ::-1]
-            crops.append(photometric(c, rng))
+            crops.append(photometric(c, rng) if recolour else c)
             ids.append(f["identity"])
             aug.append(True)
     return np.stack(crops), ids, np.array(aug)
