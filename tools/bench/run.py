@@ -3,7 +3,7 @@
 
     python3 tools/bench/run.py [--runs 30] [--rounds 3] [--warmup 3] [--models STEM ..]
                                [--budget 8] [--engine-rev HEAD|worktree] [--json out.json]
-                               [--markdown out.md]
+                               [--markdown out.md] [--native]
 
 Re-executes itself under /work/venv-models (or $FACEGATE_BENCH_PYTHON), the venv that has
 ai-edge-litert. For each models/*.tflite:
@@ -19,6 +19,8 @@ ai-edge-litert. For each models/*.tflite:
 - prints median / p10 / p90 wall time, median thread CPU time, the ratios of facegate-nn to
   the others (medians of wall time), and whether facegate-nn's outputs equal LiteRT
   reference outputs byte for byte (plus the largest difference in LSB of every runtime).
+`--native` adds facegate-nn built with `-C target-cpu=native` (this host's SIMD; the default
+build targets baseline x86-64, while XNNPACK picks AVX-512 kernels at run time).
 `--engine-rev REV` (default HEAD) builds crates/nn as committed at REV (exported with git
 archive under the bench's target dir), so the numbers belong to a commit; `worktree` builds
 the working tree as it is.
@@ -58,7 +60,10 @@ LITERT = {  # label -> Interpreter keyword arguments
     "ref": {"experimental_op_resolver_type": OpResolverType.BUILTIN_REF},
     "opt": {"experimental_op_resolver_type": OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES},
 }
-ORDER = ["engine", "xnnpack", "opt", "ref", "tract"]
+ORDER = ["engine", "native", "xnnpack", "opt", "ref", "tract"]
+NAMES = {"engine": "facegate-nn", "native": "facegate-nn native", "xnnpack": "LiteRT XNNPACK",
+         "opt": "LiteRT optimized", "ref": "LiteRT reference", "tract": "tract"}
+SHORT = dict(NAMES, xnnpack="XNNPACK", opt="optimized", ref="reference")
 
 
 def sh(*cmd, **kw):
@@ -95,12 +100,17 @@ def engine_source(rev):
     return root, nn_commit(commit)
 
 
-def build(root):
+def build(root, native=False):
+    """The bench binary; `native`: engine only (no tract), `-C target-cpu=native`."""
     manifest = root / "tools" / "bench" / "engine" / "Cargo.toml"
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target_dir()))
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--manifest-path", str(manifest)],
-                   check=True, env=env)
-    return target_dir() / "release" / "facegate-bench-engine"
+    target = target_dir() / "native" if native else target_dir()
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
+    cmd = ["cargo", "build", "--release", "--quiet", "--manifest-path", str(manifest)]
+    if native:
+        env["RUSTFLAGS"] = (env.get("RUSTFLAGS", "") + " -C target-cpu=native").strip()
+        cmd.append("--no-default-features")
+    subprocess.run(cmd, check=True, env=env)
+    return target / "release" / "facegate-bench-engine"
 
 
 def litert(model, kw):
@@ -157,7 +167,8 @@ def max_lsb(a, b):
     return int(np.max(np.abs(a.astype(np.int64) - b.astype(np.int64)))) if a.size else 0
 
 
-def bench_model(model, binary, args, tmp):
+def bench_model(model, binaries, args, tmp):
+    """binaries: {"engine": path} and optionally {"native": path} (engine-only build)."""
     its = {k: litert(model, kw) for k, kw in LITERT.items()}
     in_details = its["ref"].get_input_details()
     out_details = its["ref"].get_output_details()
@@ -172,34 +183,24 @@ def bench_model(model, binary, args, tmp):
     info, errors, outs = {}, {}, {}
     load = [os.getloadavg()[0]]
     for _ in range(args.rounds):
-        cmd = [str(binary), "--model", str(model), *in_files, "--runs", str(args.runs),
-               "--warmup", str(args.warmup), "--budget-s", str(args.budget),
-               "--out-dir", str(out_dir)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        for line in proc.stdout.splitlines():
-            rec = json.loads(line)
-            rt = rec["runtime"]
-            if "error" in rec:
-                ops = re.findall(r"builtin_code: (\w+)", rec.get("detail", ""))
-                root = rec["error"].replace(": OperatorCode {", "").rstrip(" :{")
-                errors[rt] = (f"does not load: {ops[-1]}: " if ops else "") + root
-                continue
-            times[rt][0].extend(rec["wall_us"])
-            times[rt][1].extend(rec["cpu_us"])
-            info[rt] = rec
-        if proc.returncode != 0:
-            for rt in ("engine", "tract"):
-                errors.setdefault(rt, f"bench binary exit {proc.returncode}: {proc.stderr[-300:]}")
+        for label, binary in binaries.items():
+            cmd = [str(binary), "--model", str(model), *in_files, "--runs", str(args.runs),
+                   "--warmup", str(args.warmup), "--budget-s", str(args.budget),
+                   "--out-dir", str(out_dir / label)]
+            if label == "native":
+                cmd += ["--runtime", "engine"]
+            run_binary(cmd, label, times, info, errors)
         for k, it in its.items():
             wall, cpu, outs[k] = time_litert(it, inputs, args.warmup, args.runs, args.budget)
             times[k][0].extend(wall)
             times[k][1].extend(cpu)
     load.append(os.getloadavg()[0])
     ref = outs["ref"]
-    for rt in ("engine", "tract"):
+    files = {"engine": "engine/engine", "native": "native/engine", "tract": "engine/tract"}
+    for rt, f in files.items():
         if rt in info:
             try:
-                outs[rt] = [np.fromfile(out_dir / f"{rt}.out{i}.bin", dtype=d["dtype"]).reshape(
+                outs[rt] = [np.fromfile(out_dir / f"{f}.out{i}.bin", dtype=d["dtype"]).reshape(
                     d["shape"]) for i, d in enumerate(out_details)]
             except (OSError, ValueError) as e:
                 errors[rt + " outputs"] = f"unreadable: {e}"
@@ -211,9 +212,9 @@ def bench_model(model, binary, args, tmp):
             if rt in outs:
                 res["runtimes"][rt]["max_lsb_vs_ref"] = max(
                     (max_lsb(a, b) for a, b in zip(outs[rt], ref)), default=0)
-    if "engine" in outs:
-        res["engine_equals_ref"] = all(a.shape == b.shape and a.tobytes() == b.tobytes()
-                                       for a, b in zip(outs["engine"], ref))
+    res["equals_ref"] = {rt: all(a.shape == b.shape and a.tobytes() == b.tobytes()
+                                 for a, b in zip(outs[rt], ref))
+                         for rt in ("engine", "native") if rt in outs}
     if golden is not None:
         gold = dict(fggv.read(golden)[0][1])
         res["ref_equals_golden"] = all(np.array_equal(gold[d["index"]], r)
@@ -224,6 +225,24 @@ def bench_model(model, binary, args, tmp):
     res["cpu_ratios"] = {k: eng["cpu_median_ms"] / v["cpu_median_ms"]
                          for k, v in res["runtimes"].items() if eng and k != "engine"}
     return res
+
+
+def run_binary(cmd, label, times, info, errors):
+    """Runs the bench binary once; adds its timings (runtime "engine" renamed to `label`)."""
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    for line in proc.stdout.splitlines():
+        rec = json.loads(line)
+        rt = label if rec["runtime"] == "engine" else rec["runtime"]
+        if "error" in rec:
+            ops = re.findall(r"builtin_code: (\w+)", rec.get("detail", ""))
+            root = rec["error"].replace(": OperatorCode {", "").rstrip(" :{")
+            errors[rt] = (f"does not load: {ops[-1]}: " if ops else "") + root
+            continue
+        times[rt][0].extend(rec["wall_us"])
+        times[rt][1].extend(rec["cpu_us"])
+        info[rt] = rec
+    if proc.returncode != 0:
+        errors.setdefault(label, f"bench binary exit {proc.returncode}: {proc.stderr[-300:]}")
 
 
 def machine():
@@ -238,52 +257,58 @@ def machine():
     return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
 
 
+def shown(results):
+    """The runtimes that ran or failed in any of `results`, in table order."""
+    return [rt for rt in ORDER if any(rt in r["runtimes"] or rt in r["errors"] for r in results)]
+
+
 def print_table(results):
-    names = {"engine": "facegate-nn", "xnnpack": "LiteRT XNNPACK", "opt": "LiteRT optimized",
-             "ref": "LiteRT reference", "tract": "tract"}
     for r in results:
         print(f"\n## {r['model']}  (input: {r['input']}; load1 {r['load1'][0]:.2f} -> "
               f"{r['load1'][1]:.2f}; facegate-nn arena {r['arena_bytes']} B)")
         print(f"{'runtime':18} {'median ms':>10} {'p10':>9} {'p90':>9} {'nn/this':>8} "
               f"{'cpu med':>9} {'nn/this':>8} {'max LSB vs ref':>15}")
-        for rt in ORDER:
+        for rt in shown(results):
             s = r["runtimes"].get(rt)
             if s is None:
                 msg = r["errors"].get(rt, "not run").splitlines()[0][:90]
-                print(f"{names[rt]:18} {'-':>10}   ({msg})")
+                print(f"{NAMES[rt]:18} {'-':>10}   ({msg})")
                 continue
             ratio = f"{r['ratios'][rt]:.2f}x" if rt in r["ratios"] else ""
             cratio = f"{r['cpu_ratios'][rt]:.2f}x" if rt in r["cpu_ratios"] else ""
             lsb = s.get("max_lsb_vs_ref", "?")
-            print(f"{names[rt]:18} {s['median_ms']:10.3f} {s['p10_ms']:9.3f} {s['p90_ms']:9.3f} "
+            print(f"{NAMES[rt]:18} {s['median_ms']:10.3f} {s['p10_ms']:9.3f} {s['p90_ms']:9.3f} "
                   f"{ratio:>8} {s['cpu_median_ms']:9.3f} {cratio:>8} {lsb:>15}")
-        if "engine_equals_ref" in r:
-            print(f"facegate-nn outputs == LiteRT reference outputs, byte for byte: "
-                  f"{'YES' if r['engine_equals_ref'] else 'NO'}")
+        for rt, same in r["equals_ref"].items():
+            print(f"{NAMES[rt]} outputs == LiteRT reference outputs, byte for byte: "
+                  f"{'YES' if same else 'NO'}")
         if "ref_equals_golden" in r:
             print(f"LiteRT reference outputs == golden case 0 outputs: "
                   f"{'yes' if r['ref_equals_golden'] else 'NO'}")
         for rt, e in r["errors"].items():
-            print(f"{names.get(rt, rt)} error: {e.splitlines()[0][:200]}")
+            print(f"{NAMES.get(rt, rt)} error: {e.splitlines()[0][:200]}")
 
 
 def markdown(head, results):
     """Two markdown tables (wall time, thread CPU time) of the results, for docs/performance.md."""
-    names = ["facegate-nn", "XNNPACK", "optimized", "reference", "tract"]
+    rts = shown(results)
+    names = [SHORT[rt] for rt in rts]
+    ratio_heads = [f"nn/{SHORT[rt].replace('facegate-nn ', '')}" for rt in rts[1:]]
     lines = [f"Measured {head['date']}, engine {head['engine_commit']}; {head['machine']}; "
              f"LiteRT {head['litert']}; {head['runs']}.", "",
              "Wall time per inference, median [p10, p90] in ms:", "",
-             "| model | input | " + " | ".join(names) + " | nn/XNNPACK | nn/optimized | "
-             "nn/reference | nn/tract | nn == reference, bytes | load1 |",
-             "|---" * (len(names) + 8) + "|"]
+             "| model | input | " + " | ".join(names + ratio_heads) +
+             " | nn == reference, bytes | load1 |",
+             "|---" * (len(names) + len(ratio_heads) + 4) + "|"]
     for r in results:
         cells = [r["model"], "golden case 0" if r["input"].startswith("golden") else r["input"]]
-        for rt in ORDER:
+        for rt in rts:
             s = r["runtimes"].get(rt)
             cells.append(f"{s['median_ms']:.2f} [{s['p10_ms']:.2f}, {s['p90_ms']:.2f}]" if s
                          else "does not load" if rt in r["errors"] else "-")
-        cells += [f"{r['ratios'][rt]:.2f}x" if rt in r["ratios"] else "-" for rt in ORDER[1:]]
-        cells.append({True: "yes", False: "**NO**"}.get(r.get("engine_equals_ref"), "-"))
+        cells += [f"{r['ratios'][rt]:.2f}x" if rt in r["ratios"] else "-" for rt in rts[1:]]
+        cells.append(", ".join(f"{SHORT[rt]}: {'yes' if same else '**NO**'}"
+                               for rt, same in r["equals_ref"].items()) or "-")
         cells.append(f"{r['load1'][0]:.1f}-{r['load1'][1]:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Thread CPU time per inference, median in ms (ratio facegate-nn / other):", "",
@@ -291,7 +316,7 @@ def markdown(head, results):
               "|---" * (len(names) + 2) + "|"]
     for r in results:
         cells = [r["model"]]
-        for rt in ORDER:
+        for rt in rts:
             s = r["runtimes"].get(rt)
             ratio = f" ({r['cpu_ratios'][rt]:.2f}x)" if rt in r["cpu_ratios"] else ""
             cells.append(f"{s['cpu_median_ms']:.2f}{ratio}" if s else "-")
@@ -301,7 +326,7 @@ def markdown(head, results):
               "(LSB): " + "; ".join(
                   r["model"] + ": " + ", ".join(
                       f"{n} {r['runtimes'][rt]['max_lsb_vs_ref']}"
-                      for rt, n in zip(ORDER, names)
+                      for rt, n in zip(rts, names)
                       if "max_lsb_vs_ref" in r["runtimes"].get(rt, {}))
                   for r in results) + ".", ""]
     errs = sorted({f"{e}" for r in results for e in r["errors"].values()})
@@ -320,6 +345,8 @@ def main():
                          "5 runs are done (default 8)")
     ap.add_argument("--models", nargs="*", help="model stems (default: all models/*.tflite)")
     ap.add_argument("--engine-rev", default="HEAD", help="git rev of crates/nn, or worktree")
+    ap.add_argument("--native", action="store_true",
+                    help="also time facegate-nn built with -C target-cpu=native (engine only)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--markdown", type=Path, help="also write markdown tables here")
     args = ap.parse_args()
@@ -327,7 +354,9 @@ def main():
     if args.models:
         models = [m for m in models if m.stem in args.models]
     root, commit = engine_source(args.engine_rev)
-    binary = build(root)
+    binaries = {"engine": build(root)}
+    if args.native:
+        binaries["native"] = build(root, native=True)
     from importlib.metadata import version
     head = dict(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 engine_commit=commit, machine=machine(),
@@ -338,7 +367,7 @@ def main():
     results = []
     with tempfile.TemporaryDirectory(prefix="facegate-bench-") as tmp:
         for m in models:
-            results.append(bench_model(m, binary, args, Path(tmp)))
+            results.append(bench_model(m, binaries, args, Path(tmp)))
             print_table(results[-1:])
             sys.stdout.flush()
     if args.json:

@@ -20,8 +20,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+#[cfg(feature = "tract")]
+mod tract_bench;
+
 use facegate_nn::{Interpreter, Model, Plan};
-use tract_tflite::internal::*;
 
 struct Args {
     model: PathBuf,
@@ -230,57 +232,6 @@ fn bench_engine(a: &Args, bytes: &[u8], inputs: &[Vec<u8>]) -> Result<Report, St
     })
 }
 
-fn bench_tract(a: &Args, inputs: &[Vec<u8>]) -> TractResult<Report> {
-    let t0 = Instant::now();
-    let model = tract_tflite::tflite()
-        .model_for_path(&a.model)?
-        .into_optimized()?
-        .into_runnable()?;
-    let load_us = t0.elapsed().as_secs_f64() * 1e6;
-    let n_in = model.model().inputs.len();
-    if n_in != inputs.len() {
-        bail!(
-            "model has {n_in} inputs, got {} --input files",
-            inputs.len()
-        );
-    }
-    let mut tensors = TVec::new();
-    for (i, b) in inputs.iter().enumerate() {
-        let fact = model.model().input_fact(i)?;
-        let shape: Vec<usize> = fact
-            .shape
-            .as_concrete()
-            .context("symbolic input shape")?
-            .to_vec();
-        if fact.datum_type.size_of() * shape.iter().product::<usize>() != b.len() {
-            bail!(
-                "input {i}: {} bytes for {:?} {shape:?}",
-                b.len(),
-                fact.datum_type
-            );
-        }
-        // SAFETY: the byte count was checked against shape x element size just above, and
-        // every bit pattern is valid for the model's (int8 / quantised int8) input type.
-        let t = unsafe { Tensor::from_raw_dt(fact.datum_type, &shape, b)? };
-        tensors.push(t.into_tvalue());
-    }
-    let mut state = model.spawn()?;
-    let mut last = TVec::new();
-    let (wall_us, cpu_us) = time_runs(a.warmup, a.runs, a.budget_s, || {
-        last = state.run(tensors.clone())?;
-        Ok::<(), TractError>(())
-    })?;
-    let outs: Vec<Vec<u8>> = last.iter().map(|t| t.as_bytes().to_vec()).collect();
-    write_outputs(a.out_dir.as_deref(), "tract", &outs).map_err(TractError::msg)?;
-    Ok(Report {
-        runtime: "tract",
-        load_us,
-        wall_us,
-        cpu_us,
-        extra: Vec::new(),
-    })
-}
-
 fn main() {
     let a = match parse_args() {
         Ok(a) => a,
@@ -312,13 +263,19 @@ fn main() {
         }
     }
     if a.tract {
-        match bench_tract(&a, &inputs) {
+        #[cfg(feature = "tract")]
+        match tract_bench::bench_tract(&a, &inputs) {
             Ok(r) => print_report(&a.model, &r),
             Err(e) => {
                 let root = e.root_cause().to_string();
                 let root = root.lines().next().unwrap_or_default();
                 print_error(&a.model, "tract", root, &format!("{e:#}"))
             }
+        }
+        #[cfg(not(feature = "tract"))]
+        {
+            let msg = "built without the `tract` feature";
+            print_error(&a.model, "tract", msg, msg);
         }
     }
 }
