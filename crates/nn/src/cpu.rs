@@ -235,6 +235,11 @@ fn window_dims(
     dw: usize,
 ) -> Result<Window, Error> {
     use kernels::padding::{out_size, pad_before};
+    // Bounding the dilated window keeps every index product small on 32-bit targets.
+    let effective = |k: usize, d: usize| (k.saturating_sub(1)).saturating_mul(d).saturating_add(1);
+    if effective(kh, dh) > 1 << 16 || effective(kw, dw) > 1 << 16 {
+        return Err(ctx.err("dilated window larger than 65536"));
+    }
     if out.h != out_size(same, inp.h, kh, sh, dh) || out.w != out_size(same, inp.w, kw, sw, dw) {
         return Err(ctx.err("output size does not follow from input, filter, stride and padding"));
     }
@@ -612,7 +617,7 @@ fn fully_connected(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> R
         return Err(ctx.err("input size is not a multiple of the weights' depth"));
     }
     let batches = x_info.shape.num_elements() / depth;
-    if batches * od != out_info.shape.num_elements() {
+    if batches.checked_mul(od) != Some(out_info.shape.num_elements()) {
         return Err(ctx.err("output size differs from batches × units"));
     }
     let act = ctx.activation(0)?;
@@ -624,8 +629,12 @@ fn fully_connected(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> R
     if fq.num_scales() != 1 && (fq.num_scales() != od || fq.quantized_dimension != 0) {
         return Err(ctx.err("per-channel scales do not match output units"));
     }
-    let bias_buf: &mut [i32] = bytemuck::try_cast_slice_mut(&mut scratch[..od * 4])
-        .map_err(|_| ctx.err("misaligned scratch area"))?;
+    let bias_buf: &mut [i32] = bytemuck::try_cast_slice_mut(
+        scratch
+            .get_mut(..od * 4)
+            .ok_or(ctx.err("output units differ from the output's last dimension"))?,
+    )
+    .map_err(|_| ctx.err("misaligned scratch area"))?;
     let bias = match ctx.opt_input(2)? {
         Some(b) => {
             load_bias(ctx, &b, bias_buf)?;
@@ -1006,7 +1015,10 @@ fn pad(r: &Run<'_, '_, '_>, out: &mut [u8], _scratch: &mut [u8]) -> Result<(), E
     let mut before = [0usize; MAX_RANK];
     for d in 0..rank {
         let (b, a) = (p[2 * d], p[2 * d + 1]);
-        if b < 0 || a < 0 || x_info.shape.dim(d) + (b + a) as usize != out_info.shape.dim(d) {
+        let grown = (x_info.shape.dim(d) as i64)
+            .checked_add(b)
+            .and_then(|v| v.checked_add(a));
+        if b < 0 || a < 0 || grown != Some(out_info.shape.dim(d) as i64) {
             return Err(ctx.err("paddings do not produce the output shape"));
         }
         before[MAX_RANK - rank + d] = b as usize;

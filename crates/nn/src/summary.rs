@@ -93,22 +93,22 @@ impl Summary {
             let out = model.tensor(node.output(0).ok_or(Error::Corrupt("node output"))?)?;
             let out_elems = out.shape.num_elements() as u64;
             let filter = node.input(1).map(|t| model.tensor(t)).transpose()?;
-            s.macs += match (OpCode::from_code(node.code), filter) {
+            let dim = |f: &crate::model::TensorInfo<'_>, i: usize| f.shape.dim(i) as u64;
+            let node_macs = match (OpCode::from_code(node.code), filter) {
                 (Some(OpCode::Conv2d), Some(f)) => {
-                    let d = f.shape.dims();
-                    out_elems * d.iter().skip(1).product::<usize>() as u64
+                    (1..f.shape.rank()).fold(out_elems, |m, i| m.saturating_mul(dim(&f, i)))
                 }
-                (Some(OpCode::DepthwiseConv2d), Some(f)) => {
-                    let d = f.shape.dims();
-                    out_elems
-                        * (d.get(1).copied().unwrap_or(1) * d.get(2).copied().unwrap_or(1)) as u64
-                }
+                (Some(OpCode::DepthwiseConv2d), Some(f)) => out_elems
+                    .saturating_mul(dim(&f, 1))
+                    .saturating_mul(dim(&f, 2)),
                 (Some(OpCode::FullyConnected), Some(f)) => {
-                    out_elems * f.shape.dims().last().copied().unwrap_or(1) as u64
+                    let last = f.shape.rank().saturating_sub(1);
+                    out_elems.saturating_mul(dim(&f, last))
                 }
                 (Some(OpCode::Mul), _) => out_elems,
                 _ => 0,
             };
+            s.macs = s.macs.saturating_add(node_macs);
         }
         Ok(s)
     }

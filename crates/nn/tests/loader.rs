@@ -316,6 +316,9 @@ fn fuzz_regressions_fail_fast() {
         let bytes = std::fs::read(e.path()).unwrap();
         let r = try_all(&bytes);
         println!("{}: {r:?}", e.path().display());
+        if let Ok(m) = Model::from_bytes(&bytes) {
+            let _ = facegate_nn::Summary::new(&m);
+        }
     }
     // The first one: a CONV_2D filter [8, 50331651, 0, 2] (no bytes, 50 M rows) used to
     // spin for minutes; it is now refused at prepare.
