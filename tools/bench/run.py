@@ -27,6 +27,7 @@ the working tree as it is.
 """
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -113,8 +114,8 @@ def build(root, native=False):
     return target / "release" / "facegate-bench-engine"
 
 
-def litert(model, kw):
-    it = Interpreter(model_path=str(model), num_threads=1, **kw)
+def litert(model_bytes, kw):
+    it = Interpreter(model_content=model_bytes, num_threads=1, **kw)
     it.allocate_tensors()
     return it
 
@@ -169,7 +170,12 @@ def max_lsb(a, b):
 
 def bench_model(model, binaries, args, tmp):
     """binaries: {"engine": path} and optionally {"native": path} (engine-only build)."""
-    its = {k: litert(model, kw) for k, kw in LITERT.items()}
+    # One snapshot of the file for every runtime: the models may be rebuilt while the bench
+    # runs (and LiteRT would mmap a model_path, which dies with SIGBUS if it is rewritten).
+    model_bytes = model.read_bytes()
+    snapshot = tmp / model.name
+    snapshot.write_bytes(model_bytes)
+    its = {k: litert(model_bytes, kw) for k, kw in LITERT.items()}
     in_details = its["ref"].get_input_details()
     out_details = its["ref"].get_output_details()
     inputs, source, golden = model_inputs(model, in_details)
@@ -184,7 +190,7 @@ def bench_model(model, binaries, args, tmp):
     load = [os.getloadavg()[0]]
     for _ in range(args.rounds):
         for label, binary in binaries.items():
-            cmd = [str(binary), "--model", str(model), *in_files, "--runs", str(args.runs),
+            cmd = [str(binary), "--model", str(snapshot), *in_files, "--runs", str(args.runs),
                    "--warmup", str(args.warmup), "--budget-s", str(args.budget),
                    "--out-dir", str(out_dir / label)]
             if label == "native":
@@ -205,6 +211,7 @@ def bench_model(model, binaries, args, tmp):
             except (OSError, ValueError) as e:
                 errors[rt + " outputs"] = f"unreadable: {e}"
     res = dict(model=model.stem, input=source, load1=load, errors=errors,
+               model_sha256=hashlib.sha256(model_bytes).hexdigest()[:12],
                arena_bytes=info.get("engine", {}).get("arena_bytes"), runtimes={})
     for rt in ORDER:
         if times[rt][0]:
@@ -264,7 +271,8 @@ def shown(results):
 
 def print_table(results):
     for r in results:
-        print(f"\n## {r['model']}  (input: {r['input']}; load1 {r['load1'][0]:.2f} -> "
+        print(f"\n## {r['model']}  (sha256 {r['model_sha256']}; input: {r['input']}; "
+              f"load1 {r['load1'][0]:.2f} -> "
               f"{r['load1'][1]:.2f}; facegate-nn arena {r['arena_bytes']} B)")
         print(f"{'runtime':18} {'median ms':>10} {'p10':>9} {'p90':>9} {'nn/this':>8} "
               f"{'cpu med':>9} {'nn/this':>8} {'max LSB vs ref':>15}")
@@ -312,8 +320,8 @@ def markdown(head, results):
         cells.append(f"{r['load1'][0]:.1f}-{r['load1'][1]:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Thread CPU time per inference, median in ms (ratio facegate-nn / other):", "",
-              "| model | " + " | ".join(names) + " | facegate-nn arena bytes |",
-              "|---" * (len(names) + 2) + "|"]
+              "| model | " + " | ".join(names) + " | facegate-nn arena bytes | model sha256 |",
+              "|---" * (len(names) + 3) + "|"]
     for r in results:
         cells = [r["model"]]
         for rt in rts:
@@ -321,6 +329,7 @@ def markdown(head, results):
             ratio = f" ({r['cpu_ratios'][rt]:.2f}x)" if rt in r["cpu_ratios"] else ""
             cells.append(f"{s['cpu_median_ms']:.2f}{ratio}" if s else "-")
         cells.append(f"{r['arena_bytes']:,}" if r["arena_bytes"] else "-")
+        cells.append(r["model_sha256"])
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Largest difference of each runtime's outputs from LiteRT reference outputs "
               "(LSB): " + "; ".join(
