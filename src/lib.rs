@@ -11,6 +11,14 @@
 
 extern crate alloc;
 
+// The Neural-ART backend exists in facegate-nn (feature backend-neural-art) but rustapp does
+// not drive it yet (rust/pipeline.rs TODO 1): refuse the Kconfig rather than silently run
+// the CPU kernels.
+#[cfg(CONFIG_FACEGATE_BACKEND_NEURAL_ART)]
+compile_error!(
+    "CONFIG_FACEGATE_BACKEND_NEURAL_ART is not wired into rustapp yet; use the CPU backend"
+);
+
 // The model statics are read once pipeline.rs TODO 1-2 land.
 #[allow(dead_code)]
 #[path = "rust/assets.rs"]

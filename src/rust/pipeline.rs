@@ -305,6 +305,8 @@ impl Engine {
                     / 1000.0,
                 match_threshold: milli as f32 / 1000.0,
                 accept_unsure_liveness: stages.antispoof.is_none(),
+                spoof_above: zephyr::kconfig::CONFIG_FACEGATE_SPOOF_THRESHOLD as f32 / 1000.0,
+                live_below: zephyr::kconfig::CONFIG_FACEGATE_SPOOF_THRESHOLD as f32 / 2000.0,
                 ..KioskConfig::default()
             };
             let gallery_store = match store {
