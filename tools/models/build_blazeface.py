@@ -163,11 +163,15 @@ def validate(frames, ref, it):
                 keypoint_err_px_mean=float(np.mean(kperr)), keypoint_err_px_max=float(np.max(kperr)))
 
 
-def build():
+def build(out=None, recolour_calib=True):
+    out = out or OUT
     g = TfliteGraph(SRC)
     ref = FloatOriginal()
     frames = dataset.frames(SIZE, SIZE, N_CALIB + N_VALID, seed=3, face_px=(10, 100), fill=128)
     calib, valid = frames[:N_CALIB], np.concatenate([frames[:8], frames[N_CALIB:]])
+    if not recolour_calib:
+        calib = dataset.frames(SIZE, SIZE, N_CALIB, seed=3, face_px=(10, 100), fill=128,
+                               recolour=False)
     # the rebuilt float graph (unscaled) must match the original file
     f0 = tf_model(g, scaled=False)
     dev = 0.0
@@ -188,15 +192,17 @@ def build():
     rep = [to_input(c) for c in calib]
     rep[0] = rep[0].copy()
     rep[0][0, 0, 0] = [-1.0, 127 / 128, 0]
-    convert.quantize_converter(conv, rep, OUT)
-    it = tflite_run.interpreter(OUT)
-    ops = tflite_run.op_names(OUT)
-    report = dict(model=OUT.name, rebuilt_float_max_abs_dev=dev, equalised_pairs=len(eq),
+    convert.quantize_converter(conv, rep, out)
+    it = tflite_run.interpreter(out)
+    ops = tflite_run.op_names(out)
+    if ops.count("DEPTHWISE_CONV_2D") != 16 or "TRANSPOSE" in ops:
+        raise SystemExit(f"{out.name}: expected 16 DEPTHWISE_CONV_2D and no TRANSPOSE, got {ops}")
+    report = dict(model=out.name, rebuilt_float_max_abs_dev=dev, equalised_pairs=len(eq),
                   equalised_float_max_abs_dev_regressors=dev_eq, ops=sorted(set(ops)),
                   depthwise=ops.count("DEPTHWISE_CONV_2D"), transposes=ops.count("TRANSPOSE"),
                   plain_images=validate(valid[:8], ref, it),
                   augmented_frames=validate(valid[8:], ref, it),
-                  io=tflite_run.io_report(OUT))
+                  io=tflite_run.io_report(out))
     (WORK / "report_blazeface.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
 

@@ -19,7 +19,7 @@ import convert
 import dataset
 from imgio import resize
 from paths import MODELS_DIR, WORK
-from retinaface import MEAN_BGR, SRC_ONNX, FloatRetinaFace, decode, match
+from retinaface import MEAN_BGR, SRC_ONNX, FloatRetinaFace, decode, match, priors
 import tflite_run
 
 W, H = 320, 240
@@ -128,6 +128,10 @@ def build(use_cle=True):
     convert.ensure_onnx2tf_sample(np.stack([resize(f, 128, 128) for f in frames[:20]]) / 255.0)
     sm = convert.onnx_to_saved_model(onnx_path, WORK / "retinaface_saved_model")
     convert.saved_model_to_int8(sm, [to_input(f) for f in calib], OUT)
+    n_priors = len(priors(W, H))
+    for d in tflite_run.interpreter(OUT).get_output_details():
+        if d["shape"][1] != n_priors:
+            raise SystemExit(f"{OUT.name}: output {d['shape']} does not match {n_priors} priors")
     report = dict(model=OUT.name, cle_chains=n_chains, float_graph_max_abs_dev=dev,
                   ops=sorted(set(tflite_run.op_names(OUT))))
     report["plain_images"] = validate(OUT, valid[:8], ref)

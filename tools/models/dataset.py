@@ -109,7 +109,7 @@ def face_context_crops(size, scale=1.5, augment=0, seed=0):
     return np.stack(out), np.array(aug)
 
 
-def frames(w, h, n, seed=0, face_px=(16, 220), fill=None):
+def frames(w, h, n, seed=0, face_px=(16, 220), fill=None, recolour=True):
     """n camera-like frames: first the plain letterboxed images (grey pad), then random
     views placing a real face at a random size (face_px wide) and position, or letterboxed
     whole images, flipped and recoloured."""
@@ -132,7 +132,7 @@ def frames(w, h, n, seed=0, face_px=(16, 220), fill=None):
             f = warp_affine(img, m, w, h, fill=int(rng.integers(0, 256)) if fill is None else fill)
         if rng.random() < 0.5:
             f = f[:, ::-1]
-        out.append(photometric(f, rng))
+        out.append(photometric(f, rng) if recolour else f)
     return np.stack(out[:n])
 
 
