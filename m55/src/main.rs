@@ -84,7 +84,11 @@ fn main() -> ! {
     for (stem, model, golden) in scenario::GOLDENS.iter() {
         let t0 = counter.ticks();
         match conformance::golden(stem, model, golden, det_arena, &mut Console) {
-            Ok(_) => {
+            Ok(differing) => {
+                if differing > 0 {
+                    println!("error: golden {stem}: {differing} elements differ");
+                    status = 1;
+                }
                 let ticks = counter.ticks() - t0;
                 println!(
                     "cost golden {stem} instructions~{}",

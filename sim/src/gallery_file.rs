@@ -60,7 +60,11 @@ impl FileStore {
 
     fn save(&self) -> Result<(), FileStoreError> {
         let bytes = serialize(&self.blobs);
-        let tmp = self.path.with_extension("tmp");
+        // `<name>.tmp` beside the gallery (appended, so `site.gallery` and `site.tmp` never
+        // collide), then an atomic rename, then the directory entry made durable.
+        let mut tmp_name = self.path.file_name().unwrap_or_default().to_os_string();
+        tmp_name.push(".tmp");
+        let tmp = self.path.with_file_name(tmp_name);
         let write = || -> std::io::Result<()> {
             if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 fs::create_dir_all(dir)?;
@@ -68,7 +72,12 @@ impl FileStore {
             let mut f = fs::File::create(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
-            fs::rename(&tmp, &self.path)
+            fs::rename(&tmp, &self.path)?;
+            let dir = match self.path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            fs::File::open(dir)?.sync_all()
         };
         write().map_err(|e| FileStoreError(format!("cannot write {}: {e}", self.path.display())))
     }

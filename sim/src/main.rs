@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod assets;
 mod clock;
 mod commands;
+mod folder_source;
 mod gallery_file;
 mod image_io;
 mod report;

@@ -68,6 +68,24 @@ fn identify_reports_an_image_it_cannot_decode() {
 }
 
 #[test]
+fn run_names_a_frame_it_cannot_decode() {
+    let dir = temp_dir("badframe");
+    std::fs::copy(img("astronaut.png"), dir.join("f0.png")).unwrap();
+    std::fs::write(dir.join("f1.png"), b"\x89PNG truncated").unwrap();
+    facegate()
+        .args([
+            "run",
+            "--json",
+            "--no-antispoof",
+            "--input",
+            dir.to_str().unwrap(),
+        ])
+        .assert()
+        .failure()
+        .stderr(one_error_line().and(predicate::str::contains("f1.png")));
+}
+
+#[test]
 fn missing_models_folder_is_named() {
     let dir = temp_dir("nomodels");
     facegate()

@@ -39,7 +39,8 @@ pub struct AntiSpoofSpec {
 
 impl AntiSpoofSpec {
     /// The Deep Tree Network shipped as `antispoof_dtn.tflite`: RGB scaled to [0, 1], the
-    /// square face box as the crop, spoof if the score exceeds 0.2.
+    /// square face box about the same centre as the crop (black where it leaves the frame,
+    /// as the model was calibrated), spoof if the score exceeds 0.2.
     pub const DTN: AntiSpoofSpec = AntiSpoofSpec {
         crop: BoxCrop {
             scale: 1.0,
@@ -178,7 +179,7 @@ impl<'m, 'a, B: Backend> AntiSpoof<'m, 'a, B> {
             let mut canvas = Canvas::new(input.data, self.width, self.height)?;
             self.spec
                 .crop
-                .crop(frame, &face.bbox, &self.encoder, &mut canvas)?;
+                .crop_centered(frame, &face.bbox, &self.encoder, &mut canvas)?;
         }
         self.nn.invoke()?;
         let score = match self.head {

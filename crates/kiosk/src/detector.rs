@@ -101,11 +101,14 @@ impl<'m, 'a, B: Backend> Detector<'m, 'a, B> {
             }
             outputs[slot] = i;
         }
-        // Class scores are probabilities when the graph ends in a softmax, logits otherwise
-        // (the int8 conversion may drop the softmax to keep the output scale useful).
+        // Class scores are probabilities when the node producing them is a softmax, logits
+        // otherwise (the int8 conversion may drop the softmax to keep the output scale
+        // useful).
+        let conf_tensor = nn.model().output_tensor(outputs[1])?;
         let mut score_kind = ScoreKind::Logits;
         for n in 0..nn.model().num_nodes() {
-            if nn.model().node(n)?.code == SOFTMAX {
+            let node = nn.model().node(n)?;
+            if node.output(0) == Some(conf_tensor) && node.code == SOFTMAX {
                 score_kind = ScoreKind::Probabilities;
             }
         }

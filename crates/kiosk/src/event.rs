@@ -46,6 +46,14 @@ pub enum Event {
         /// Spoof score of the last check.
         score: f32,
     },
+    /// A face could not be processed this frame (it stays undecided and is tried again).
+    FaceError {
+        /// Track id.
+        track: u32,
+        /// What failed.
+        #[serde(serialize_with = "display")]
+        error: crate::Error,
+    },
     /// Enrolment of a new identity began.
     EnrolmentStarted {
         /// Name being enrolled.
@@ -76,6 +84,11 @@ pub enum Event {
         /// Why.
         reason: EnrolFailure,
     },
+}
+
+/// Serialises a value through its `Display` text.
+fn display<T: core::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
 }
 
 /// Why an enrolment ended without a new identity.

@@ -17,7 +17,7 @@ use crate::antispoof::AntiSpoof;
 use crate::config::KioskConfig;
 use crate::detector::{Detector, MAX_FACES};
 use crate::event::{EnrolFailure, Event};
-use crate::ports::Clock;
+use crate::ports::{Clock, FrameSource};
 use crate::recognizer::{Recognizer, EMBEDDING_DIM};
 use crate::Error;
 
@@ -25,8 +25,9 @@ use crate::Error;
 pub const MAX_TRACKS: usize = 8;
 /// Recognitions remembered per track for voting.
 pub const VOTES: usize = 5;
-/// Events one frame can produce.
-pub const MAX_EVENTS: usize = 24;
+/// Events one frame can produce: per track a loss, an appearance and a state change, plus
+/// two for enrolment.
+pub const MAX_EVENTS: usize = 3 * MAX_TRACKS + 2;
 /// Identities a gallery holds unless a build chooses otherwise (the record format does not
 /// depend on it, so galleries move between builds of different capacity while they fit).
 pub const DEFAULT_GALLERY_CAPACITY: usize = 64;
@@ -164,10 +165,10 @@ fn elapsed(clock: &impl Clock, since: u64) -> u32 {
         .min(u64::from(u32::MAX)) as u32
 }
 
-fn push_event(events: &mut Vec<Event, MAX_EVENTS>, e: Event) {
-    // A frame with more events than room keeps the first ones; the states stay right and
-    // the next change is reported again.
-    let _ = events.push(e);
+/// Appends an event; false when the frame's event list is full (it is sized for the worst
+/// case, so this does not happen; callers still only mark what was actually reported).
+fn push_event(events: &mut Vec<Event, MAX_EVENTS>, e: Event) -> bool {
+    events.push(e).is_ok()
 }
 
 impl<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend> Kiosk<'m, 'a, S, CAP, B> {
@@ -284,6 +285,20 @@ impl<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend> Kiosk<'m, 'a, S, CAP
         }
     }
 
+    /// Pulls the next frame from `source` and processes it; `None` at the end of a finite
+    /// source. A source error is [`Error::Camera`] (the source's own error is logged by it).
+    pub fn step(
+        &mut self,
+        source: &mut impl FrameSource,
+        clock: &impl Clock,
+    ) -> Result<Option<FrameReport>, Error> {
+        match source.next_frame() {
+            Ok(Some(frame)) => self.process(&frame, clock).map(Some),
+            Ok(None) => Ok(None),
+            Err(_) => Err(Error::Camera),
+        }
+    }
+
     /// Processes one camera frame.
     pub fn process(&mut self, frame: &Frame<'_>, clock: &impl Clock) -> Result<FrameReport, Error> {
         self.frame = self.frame.wrapping_add(1);
@@ -300,8 +315,18 @@ impl<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend> Kiosk<'m, 'a, S, CAP
         self.sync_notes(&before, &mut events);
 
         if self.enrolment.is_some() {
-            if let Some(e) = self.enrol_step(frame, &dets, clock, &mut times)? {
-                push_event(&mut events, e);
+            match self.enrol_step(frame, &dets, clock, &mut times) {
+                Ok(Some(e)) => {
+                    push_event(&mut events, e);
+                }
+                Ok(None) => {}
+                // One bad sample (e.g. degenerate landmarks) is not an enrolment failure:
+                // the person is asked again on the next frame.
+                Err(_) => {
+                    if let Some(e) = self.enrol_retry_event() {
+                        push_event(&mut events, e);
+                    }
+                }
             }
             if let Some(e) = self.enrol_finish() {
                 push_event(&mut events, e);
@@ -313,7 +338,21 @@ impl<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend> Kiosk<'m, 'a, S, CAP
                 let Some(det) = self.tracker.get(id).map(|t| *t.detection()) else {
                     continue;
                 };
-                let (outcome, check) = self.recognize(frame, &det, clock, &mut times)?;
+                // A face the pipeline cannot handle (degenerate landmarks, a crop outside
+                // the frame) is recorded as undecided; the other faces of the frame go on.
+                let (outcome, check) = match self.recognize(frame, &det, clock, &mut times) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        push_event(
+                            &mut events,
+                            Event::FaceError {
+                                track: id,
+                                error: e,
+                            },
+                        );
+                        (MatchOutcome::Unknown { best_score: None }, None)
+                    }
+                };
                 let liveness = check.map_or(Liveness::Unsure, |c| c.0);
                 self.tracker.record(
                     id,
@@ -454,10 +493,13 @@ impl<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend> Kiosk<'m, 'a, S, CAP
                         }),
                         FaceState::Checking => None,
                     };
-                    if let Some(e) = e {
-                        push_event(events, e);
+                    let reported = match e {
+                        Some(e) => push_event(events, e),
+                        None => true,
+                    };
+                    if reported {
+                        n.reported = Some(state.clone());
                     }
-                    n.reported = Some(state.clone());
                 }
             }
             let _ = out.push(FaceStatus {
@@ -526,6 +568,18 @@ impl<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend> Kiosk<'m, 'a, S, CAP
             needed: en.enroller.needed() as u8,
             guidance: guidance.into(),
         }))
+    }
+
+    /// The progress event for a sample that could not be processed.
+    fn enrol_retry_event(&mut self) -> Option<Event> {
+        let en = self.enrolment.as_mut()?;
+        en.guidance = Guidance::HoldStill;
+        Some(Event::EnrolmentProgress {
+            name: en.name.clone(),
+            captured: en.enroller.accepted() as u8,
+            needed: en.enroller.needed() as u8,
+            guidance: Guidance::HoldStill.into(),
+        })
     }
 
     /// Stores a complete enrolment or ends a timed-out one.

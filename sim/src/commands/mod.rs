@@ -38,7 +38,7 @@ pub struct DemoArgs {
     #[arg(long)]
     pub no_antispoof: bool,
     /// Draw the screens without measured timings (HUD shows zeros), so the PNGs are the
-    /// same on every run and machine (how docs/demo-*.png are made).
+    /// same on every run and machine (how docs/images/demo-*.png are made).
     #[arg(long)]
     pub reproducible: bool,
 }

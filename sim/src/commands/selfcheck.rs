@@ -94,7 +94,11 @@ pub fn selfcheck(models_dir: &Path) -> Result<()> {
         let golden =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut arena = model.arena.clone();
-        conformance::golden(stem, &model.bytes, &golden, &mut arena, &mut report)?;
+        let differing = conformance::golden(stem, &model.bytes, &golden, &mut arena, &mut report)?;
+        if differing > 0 {
+            print!("{report}");
+            bail!("{stem}: {differing} output elements differ from the golden vectors");
+        }
     }
     conformance::run(&scenario, &mut det.arena, &mut rec.arena, &mut report)?;
     print!("{report}");
