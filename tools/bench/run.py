@@ -17,10 +17,10 @@ ai-edge-litert. For each models/*.tflite:
   took `--budget` seconds and 5 were done), the runtimes taking turns inside each round so
   that load from other processes spreads over all of them;
 - prints median / p10 / p90 wall time, median thread CPU time, the ratios of facegate-nn to
-  the others (medians of wall time), and whether facegate-nn's outputs equal LiteRT
+  the others (of the wall and of the CPU medians), and whether facegate-nn's outputs equal LiteRT
   reference outputs byte for byte (plus the largest difference in LSB of every runtime).
 `--native` adds facegate-nn built with `-C target-cpu=native` (this host's SIMD; the default
-build targets baseline x86-64, while XNNPACK picks AVX-512 kernels at run time).
+build targets baseline x86-64, while XNNPACK chooses kernels for the CPU at run time).
 `--engine-rev REV` (default HEAD) builds crates/nn as committed at REV (exported with git
 archive under the bench's target dir), so the numbers belong to a commit; `worktree` builds
 the working tree as it is.
@@ -91,9 +91,8 @@ def engine_source(rev):
     root = target_dir() / f"src-{commit}"
     if not (root / "crates" / "nn" / "Cargo.toml").exists():
         root.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "Cargo.toml",
-                                  "Cargo.lock", "rust-toolchain.toml", "crates", "sim",
-                                  "src/abi"], check=True, capture_output=True).stdout
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit],
+                                 check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
     bench = root / "tools" / "bench" / "engine"
     shutil.rmtree(bench, ignore_errors=True)
@@ -125,10 +124,14 @@ def model_inputs(model, details):
     golden = REPO / "models" / "golden" / (model.stem + ".fggv")
     if golden.exists():
         ins = dict(fggv.read(golden)[0][0])
-        return [ins[d["index"]] for d in details], f"golden {golden.name} case 0", golden
+        if all(d["index"] in ins for d in details):
+            return [ins[d["index"]] for d in details], f"golden {golden.name} case 0", golden
     rng = np.random.default_rng(zlib.crc32(model.stem.encode()))
     arrs = []
     for d in details:
+        if np.issubdtype(d["dtype"], np.floating):
+            arrs.append(rng.standard_normal(d["shape"]).astype(d["dtype"]))
+            continue
         info = np.iinfo(d["dtype"])
         arrs.append(rng.integers(info.min, info.max + 1, d["shape"], dtype=d["dtype"]))
     return arrs, "pseudo-random (seed crc32(stem))", None
