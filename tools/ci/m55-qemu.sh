@@ -37,7 +37,9 @@ if [ "$status" != 0 ]; then
   exit 1
 fi
 
-cargo run --quiet --release -p facegate-sim -- selfcheck >target/host-selfcheck.out
+# The host side in the cargo profile the caller built with (test-all.sh: ci).
+cargo run --quiet --profile "${FACEGATE_HOST_PROFILE:-release}" -p facegate-sim -- selfcheck \
+  >target/host-selfcheck.out
 # Compare the result lines (the runner's banner and cost lines are target-only by design).
 if ! diff <(grep -Ev '^(facegate-m55 |cost )' target/m55.out) target/host-selfcheck.out; then
   echo "m55: FAILED: Cortex-M55 results differ from the host's (diff above: < m55, > host)" >&2

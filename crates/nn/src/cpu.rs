@@ -642,8 +642,17 @@ fn fully_connected(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> R
         }
         None => None,
     };
+    // Every weight scale is checked before use: a missing, NaN or non-positive one is a
+    // corrupt model, not an output of zero.
+    for oc in 0..od {
+        let s = fq.channel_scale(oc)?;
+        if !(s.is_finite() && s > 0.0) {
+            return Err(ctx.err("weight scale is not a positive number"));
+        }
+    }
     let scale = |oc: usize| {
-        f64::from(in_scale) * f64::from(fq.channel_scale(oc).unwrap_or(0.0)) / f64::from(out_scale)
+        f64::from(in_scale) * f64::from(fq.channel_scale(oc).unwrap_or(f32::NAN))
+            / f64::from(out_scale)
     };
     let g = kernels::fully_connected::FcGeometry {
         batches,

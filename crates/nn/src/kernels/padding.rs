@@ -7,11 +7,16 @@ pub fn out_size(same: bool, input: usize, filter: usize, stride: usize, dilation
     if stride == 0 {
         return 0;
     }
-    let effective = (filter.saturating_sub(1)) * dilation + 1;
+    // Saturating: sizes come from the model file; absurd ones must not wrap (the caller's
+    // window checks then refuse the node).
+    let effective = filter
+        .saturating_sub(1)
+        .saturating_mul(dilation)
+        .saturating_add(1);
     if same {
         input.div_ceil(stride)
     } else {
-        (input + stride).saturating_sub(effective) / stride
+        input.saturating_add(stride).saturating_sub(effective) / stride
     }
 }
 
@@ -23,8 +28,14 @@ pub fn pad_before(
     filter: usize,
     output: usize,
 ) -> usize {
-    let effective = (filter.saturating_sub(1)) * dilation + 1;
-    let needed = (output.saturating_sub(1)) * stride + effective;
+    let effective = filter
+        .saturating_sub(1)
+        .saturating_mul(dilation)
+        .saturating_add(1);
+    let needed = output
+        .saturating_sub(1)
+        .saturating_mul(stride)
+        .saturating_add(effective);
     needed.saturating_sub(input) / 2
 }
 
