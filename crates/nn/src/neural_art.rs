@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The Neural-ART NPU backend (feature `backend-neural-art`): runs a whole model through
 //! the network code ST Edge AI generated for it, via six C shim functions documented in
-//! `NEURAL_ART.md`. Model inputs are copied from the arena into the NPU's input buffers
+//! docs/neural-art.md. Model inputs are copied from the arena into the NPU's input buffers
 //! (D-cache cleaned), the network runs, outputs are invalidated and copied back to the arena,
 //! so callers use the same [`crate::Interpreter`] API as with the CPU backend.
 //!
@@ -48,7 +48,7 @@ pub struct NeuralArt {
 impl NeuralArt {
     /// Initialises the NPU runtime and network.
     pub fn new() -> Result<Self, Error> {
-        // SAFETY: the shim takes no arguments; its contract (NEURAL_ART.md) is to initialise
+        // SAFETY: the shim takes no arguments; its contract (docs/neural-art.md) is to initialise
         // ST's runtime once and return a status code.
         check(unsafe { ffi::facegate_npu_init() })?;
         Ok(Self { _private: () })
