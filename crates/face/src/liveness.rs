@@ -29,8 +29,9 @@ pub struct LivenessPolicy {
 }
 
 impl LivenessPolicy {
-    /// Deep Tree Network: the authors' rule is spoof if the score exceeds 0.2; real faces
-    /// scored 0.00-0.01 in our checks, so 0.1..=0.2 is treated as unsure.
+    /// Deep Tree Network: the authors' rule is spoof if the score exceeds 0.2. Real faces
+    /// scored 0.0005-0.009 with the float model and 0.004-0.058 with the shipped int8 one
+    /// (models/README.md); 0.1..=0.2 is treated as unsure.
     pub const DTN: LivenessPolicy = LivenessPolicy {
         live_below: 0.1,
         spoof_above: 0.2,

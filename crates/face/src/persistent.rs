@@ -101,7 +101,16 @@ impl<S: GalleryStore, const CAP: usize, const D: usize> PersistentGallery<S, CAP
             let decoded = if n > MAX_RECORD_LEN {
                 Err(RecordError::Length)
             } else {
-                record::decode::<D>(&self.buf[..n])
+                // The counters must be able to move past a record: a sequence number or id
+                // at the top of the range (never written by this code) would pin them, so
+                // a later change could not supersede it. Such a record is refused.
+                record::decode::<D>(&self.buf[..n]).and_then(|(seq, identity)| {
+                    if seq == u32::MAX || identity.id == u32::MAX {
+                        Err(RecordError::Payload)
+                    } else {
+                        Ok((seq, identity))
+                    }
+                })
             };
             match decoded {
                 Ok((seq, identity)) => self.adopt(key, seq, identity, &mut report)?,
@@ -465,6 +474,34 @@ mod tests {
         let (g, report) = PersistentGallery::<Mem, CAP, D>::load(g.into_store()).unwrap();
         assert_eq!((report.loaded, report.corrupt), (3, 0));
         assert_eq!(g.gallery().len(), 3);
+    }
+
+    #[test]
+    fn records_that_would_pin_the_counters_are_refused() {
+        let mut store = Mem::new();
+        let mut buf = [0u8; MAX_RECORD_LEN];
+        let top_id = Identity::<D> {
+            id: u32::MAX,
+            name: crate::gallery::make_name("max-id").unwrap(),
+            embedding: emb(1),
+        };
+        let n = record::encode(5, &top_id, &mut buf).unwrap();
+        store.write(0, &buf[..n]).unwrap();
+        let top_seq = Identity::<D> {
+            id: 7,
+            name: crate::gallery::make_name("max-seq").unwrap(),
+            embedding: emb(2),
+        };
+        let n = record::encode(u32::MAX, &top_seq, &mut buf).unwrap();
+        store.write(1, &buf[..n]).unwrap();
+        let (mut g, report) = PersistentGallery::<Mem, CAP, D>::load(store).unwrap();
+        assert_eq!((report.loaded, report.corrupt), (0, 2));
+        // Enrolment still works: nothing pinned the id or sequence counters.
+        let id = g.enroll("ada", emb(3)).unwrap();
+        g.rename(id, "ada l").unwrap();
+        let (g, report) = PersistentGallery::<Mem, CAP, D>::load(g.into_store()).unwrap();
+        assert_eq!(report.loaded, 1);
+        assert_eq!(g.gallery().get(id).map(|i| i.name.as_str()), Some("ada l"));
     }
 
     #[test]
