@@ -68,6 +68,7 @@ pub fn face_json(f: &FaceStatus) -> Value {
 pub fn frame_json(image: &str, report: &FrameReport) -> Value {
     json!({
         "image": image,
+        "detections": report.detections,
         "faces": report.faces.iter().map(face_json).collect::<Vec<_>>(),
         "times": times_json(&report.times),
     })
@@ -88,6 +89,20 @@ pub fn table_rows(image: &str, report: &FrameReport) -> Vec<String> {
         ms(t.embed_us),
         ms(t.match_us)
     );
+    let mut rows = table_face_rows(image, report, &stages);
+    if report.detections > report.faces.len() {
+        rows.push(format!(
+            "{:<21} note: {} faces detected, {} shown (the kiosk tracks at most {})",
+            "",
+            report.detections,
+            report.faces.len(),
+            facegate_kiosk::kiosk::MAX_TRACKS
+        ));
+    }
+    rows
+}
+
+fn table_face_rows(image: &str, report: &FrameReport, stages: &str) -> Vec<String> {
     if report.faces.is_empty() {
         return vec![format!(
             "{image:<21} {:>5}  {:<12} {:>6}  {:<8} {stages}",
@@ -100,7 +115,7 @@ pub fn table_rows(image: &str, report: &FrameReport) -> Vec<String> {
         .enumerate()
         .map(|(i, f)| {
             let (name, count, st) = if i == 0 {
-                (image, report.faces.len().to_string(), stages.clone())
+                (image, report.faces.len().to_string(), stages.to_string())
             } else {
                 ("", String::new(), String::new())
             };
