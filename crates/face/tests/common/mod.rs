@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-//! Shared helpers of the golden-vector tests: repository files and a minimal FGGV reader.
+//! Shared helpers of the golden-vector tests: repository files and golden cases.
 #![allow(dead_code)]
 
 use facegate_face::Quant;
@@ -17,39 +17,24 @@ pub struct Tensor {
     pub data: Vec<i8>,
 }
 
-/// Minimal FGGV reader (format in the shared conventions): int8 tensors only.
+/// The cases of an FGGV file, read with the engine's checked reader (int8 tensors only).
 pub fn read_fggv(b: &[u8]) -> Vec<Case> {
-    let mut o = 0usize;
-    let u32_at = |o: &mut usize| {
-        let v = u32::from_le_bytes(b[*o..*o + 4].try_into().unwrap());
-        *o += 4;
-        v as usize
-    };
-    assert_eq!(&b[..4], b"FGGV");
-    o += 4;
-    assert_eq!(u32_at(&mut o), 1, "FGGV version");
-    let cases = u32_at(&mut o);
-    let mut out = Vec::new();
-    for _ in 0..cases {
-        let mut io = [Vec::new(), Vec::new()];
-        for list in io.iter_mut() {
-            for _ in 0..u32_at(&mut o) {
-                let index = u32_at(&mut o);
-                let (dtype, rank) = (b[o], usize::from(b[o + 1]));
-                o += 2;
-                let dims: Vec<usize> = (0..rank).map(|_| u32_at(&mut o)).collect();
-                let n = u32_at(&mut o);
-                assert_eq!(dtype, 0, "int8 tensors only");
-                let data = b[o..o + n].iter().map(|&v| v as i8).collect();
-                o += n;
-                list.push(Tensor { index, dims, data });
+    let golden = facegate_nn::fggv::Golden::parse(b).expect("valid FGGV file");
+    let tensors = |it: &mut dyn Iterator<Item = facegate_nn::fggv::GoldenTensor<'_>>| {
+        it.map(|t| {
+            assert_eq!(t.dtype, 0, "int8 tensors only");
+            Tensor {
+                index: t.index,
+                dims: t.dims().iter().map(|&d| d as usize).collect(),
+                data: t.data.iter().map(|&v| v as i8).collect(),
             }
-        }
-        let [i, p] = io;
-        out.push((i, p));
-    }
-    assert_eq!(o, b.len());
-    out
+        })
+        .collect::<Vec<_>>()
+    };
+    golden
+        .cases()
+        .map(|c| (tensors(&mut c.inputs()), tensors(&mut c.outputs())))
+        .collect()
 }
 
 /// A golden case: input tensors, output tensors.
