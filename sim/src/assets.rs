@@ -9,6 +9,20 @@ use facegate_nn::{Model, Plan};
 
 /// Default model file names under the models folder.
 pub const DETECTOR: &str = "detector_retinaface_mnet025.tflite";
+/// The light alternative detector (`--detector blazeface`).
+pub const DETECTOR_BLAZEFACE: &str = "detector_blazeface_short.tflite";
+
+/// The detector file the CLI chose (`--detector`), set once at start.
+static DETECTOR_FILE: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Chooses the detector model for this run (first call wins).
+pub fn choose_detector(file: &'static str) {
+    let _ = DETECTOR_FILE.set(file);
+}
+
+fn detector_file() -> &'static str {
+    DETECTOR_FILE.get().copied().unwrap_or(DETECTOR)
+}
 /// Recognizer file name.
 pub const RECOGNIZER: &str = "recognizer_mobilefacenet.tflite";
 /// Anti-spoof file name.
@@ -79,7 +93,7 @@ impl ModelSet {
     pub fn load(dir: &Path, with_antispoof: bool) -> Result<Self> {
         let spoof_path = dir.join(ANTISPOOF);
         Ok(Self {
-            detector: LoadedModel::load(&dir.join(DETECTOR))?,
+            detector: LoadedModel::load(&dir.join(detector_file()))?,
             recognizer: LoadedModel::load(&dir.join(RECOGNIZER))?,
             antispoof: if with_antispoof && spoof_path.exists() {
                 Some(LoadedModel::load(&spoof_path)?)

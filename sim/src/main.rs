@@ -20,6 +20,12 @@ mod session;
 
 use screen::DisplayKind;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DetectorKind {
+    Retinaface,
+    Blazeface,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "facegate",
@@ -30,6 +36,10 @@ struct Cli {
     /// Folder holding the .tflite models [default: the repository's models/, or $FACEGATE_MODELS]
     #[arg(long, global = true)]
     models: Option<PathBuf>,
+    /// Face detector: RetinaFace-MobileNet0.25 320x240 (default) or the lighter BlazeFace
+    /// short range 128x128 (faces within ~2 m of the camera)
+    #[arg(long, global = true, value_enum, default_value = "retinaface")]
+    detector: DetectorKind,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -63,6 +73,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let models = cli.models.unwrap_or_else(assets::default_models_dir);
+    assets::choose_detector(match cli.detector {
+        DetectorKind::Retinaface => assets::DETECTOR,
+        DetectorKind::Blazeface => assets::DETECTOR_BLAZEFACE,
+    });
     let command = cli.command.unwrap_or(Command::Demo(commands::DemoArgs {
         display: DisplayKind::N6,
         out: PathBuf::from("facegate-out"),

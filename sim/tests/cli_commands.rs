@@ -318,3 +318,23 @@ fn check_lists_ops_and_backend_compatibility() {
         .assert()
         .success();
 }
+
+#[test]
+fn the_blazeface_detector_is_selectable() {
+    let out = facegate()
+        .args([
+            "--detector",
+            "blazeface",
+            "identify",
+            "--json",
+            "--no-antispoof",
+        ])
+        .arg(img("obama2.jpg"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let frames = json_lines(&out);
+    assert_eq!(frames[0]["faces"].as_array().unwrap().len(), 1);
+}

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-//! The detection stage: frame → RetinaFace int8 input → engine → decoded faces in frame
-//! coordinates.
+//! The detection stage: frame → detector int8 input → engine → decoded faces in frame
+//! coordinates. Two model families are understood, told apart by their outputs: RetinaFace
+//! (the default: three outputs of 4 box, 2 class and 10 landmark values per prior, any input
+//! size) and BlazeFace short range (the light alternative: 896 anchors of 16 regression
+//! values and one score, 128×128 input; its six keypoints become the five landmarks).
 
+use facegate_face::blazeface::{self, BlazeFaceConfig, BlazeFaceOutputs, BOX_VALUES, NUM_ANCHORS};
 use facegate_face::retinaface::{self, PriorBoxes, RetinaFaceConfig, RetinaFaceOutputs};
 use facegate_face::{
     preprocess, ChannelOrder, Detection, Fit, Frame, InputSpec, Interp, PixelEncoder, Quant,
@@ -18,7 +22,7 @@ pub const MAX_FACES: usize = 16;
 /// this must be well above [`MAX_FACES`] or strong faces crowd weaker ones out.
 pub const MAX_CANDIDATES: usize = 128;
 
-/// The shipped int8 RetinaFace takes RGB pixels minus 128 (its first layer restores the
+/// The shipped detectors take RGB pixels minus 128 (RetinaFace's first layer restores its
 /// original BGR minus (104, 117, 127) inside the graph; models/README.md).
 const MEAN: [f32; 3] = [128.0; 3];
 /// Letterbox padding: mid-grey, which encodes to zero.
@@ -29,24 +33,40 @@ const STAGE: &str = "detector";
 /// TFLite builtin code of SOFTMAX.
 const SOFTMAX: i32 = 25;
 
-/// A RetinaFace detector running on the engine.
+/// Which detector family the model is, with what its decoder needs.
+#[derive(Debug, Clone, Copy)]
+enum Family {
+    RetinaFace {
+        priors: PriorBoxes,
+        /// Output indices of loc `[N,4]`, conf `[N,2]`, landmarks `[N,10]`.
+        outputs: [usize; 3],
+    },
+    BlazeFace {
+        /// Output index of the `[896,16]` regression.
+        boxes: usize,
+        /// Output index of the `[896,1]` scores.
+        scores: usize,
+    },
+}
+
+/// A face detector running on the engine.
 #[derive(Debug)]
 pub struct Detector<'m, 'a, B: Backend = Cpu> {
     nn: Interpreter<'m, 'a, B>,
-    priors: PriorBoxes,
+    family: Family,
     spec: InputSpec,
     encoder: PixelEncoder,
-    /// Output indices of loc `[N,4]`, conf `[N,2]`, landmarks `[N,10]`.
-    outputs: [usize; 3],
+    /// Thresholds (and, for RetinaFace, how scores read); BlazeFace uses its thresholds.
     config: RetinaFaceConfig,
     /// Decoder output before the final copy (kept here, off the caller's stack).
     candidates: Vec<Detection, MAX_CANDIDATES>,
 }
 
 impl<'m, 'a> Detector<'m, 'a, Cpu> {
-    /// Loads a RetinaFace model (NHWC int8 input, three outputs told apart by their last
-    /// dimension: 4 box values, 2 class scores, 10 landmark values per prior) into `arena`,
-    /// on the CPU backend.
+    /// Loads a detector model into `arena`, on the CPU backend: RetinaFace (NHWC int8 input,
+    /// three outputs told apart by their last dimension: 4 box values, 2 class scores, 10
+    /// landmark values per prior) or BlazeFace short range (128×128 input; `[896,16]` and
+    /// `[896,1]` outputs). `config`'s score threshold, NMS IoU and top-k apply to either.
     pub fn new(
         model: &'m [u8],
         arena: &'a mut [u8],
@@ -67,8 +87,8 @@ impl<'m, 'a, B: Backend> Detector<'m, 'a, B> {
     ) -> Result<Self, Error> {
         let nn = Interpreter::with_backend(Model::from_bytes(model)?, arena, backend)?;
         let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
-        if nn.model().num_inputs() != 1 || nn.model().num_outputs() != 3 {
-            return Err(mismatch("expected 1 input and 3 outputs"));
+        if nn.model().num_inputs() != 1 {
+            return Err(mismatch("expected 1 input"));
         }
         let (width, height, input_q) = {
             let info = nn.model().tensor(nn.model().input_tensor(0)?)?;
@@ -79,6 +99,41 @@ impl<'m, 'a, B: Backend> Detector<'m, 'a, B> {
             let (scale, zp) = info.scale_zp()?;
             (dims[2], dims[1], Quant::new(scale, zp)?)
         };
+        let (family, config) = match nn.model().num_outputs() {
+            3 => Self::retinaface(&nn, width, height, config)?,
+            2 => (Self::blazeface(&nn, width, height)?, config),
+            _ => return Err(mismatch("expected 3 (RetinaFace) or 2 (BlazeFace) outputs")),
+        };
+        // Both shipped detectors take RGB `pixel - 128` (models/README.md): mean 128, and a
+        // std that makes one pixel step one input step.
+        let std = 1.0 / input_q.scale;
+        let encoder = PixelEncoder::new(ChannelOrder::Rgb, MEAN, [std; 3], input_q)?;
+        let spec = InputSpec {
+            width,
+            height,
+            fit: Fit::LetterboxCenter,
+            // Area sampling: a 4x downscale (1280-px photo, 1296-px camera line) with plain
+            // bilinear taps aliases small faces away.
+            interp: Interp::Area,
+            pad: PAD,
+        };
+        Ok(Self {
+            nn,
+            family,
+            spec,
+            encoder,
+            config,
+            candidates: Vec::new(),
+        })
+    }
+
+    fn retinaface(
+        nn: &Interpreter<'m, 'a, B>,
+        width: usize,
+        height: usize,
+        config: RetinaFaceConfig,
+    ) -> Result<(Family, RetinaFaceConfig), Error> {
+        let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
         let priors = PriorBoxes::new(width, height)?;
         let mut outputs = [usize::MAX; 3];
         for i in 0..3 {
@@ -116,25 +171,34 @@ impl<'m, 'a, B: Backend> Detector<'m, 'a, B> {
             score_kind,
             ..config
         };
-        let encoder = PixelEncoder::new(ChannelOrder::Rgb, MEAN, [1.0; 3], input_q)?;
-        let spec = InputSpec {
-            width,
-            height,
-            fit: Fit::LetterboxCenter,
-            // Area sampling: a 4x downscale (1280-px photo, 1296-px camera line) with plain
-            // bilinear taps aliases small faces away.
-            interp: Interp::Area,
-            pad: PAD,
+        Ok((Family::RetinaFace { priors, outputs }, config))
+    }
+
+    fn blazeface(
+        nn: &Interpreter<'m, 'a, B>,
+        width: usize,
+        height: usize,
+    ) -> Result<Family, Error> {
+        let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
+        if (width, height) != (blazeface::INPUT_SIZE, blazeface::INPUT_SIZE) {
+            return Err(mismatch("BlazeFace input is not 128x128"));
+        }
+        let n0 = nn
+            .model()
+            .tensor(nn.model().output_tensor(0)?)?
+            .shape
+            .num_elements();
+        let n1 = nn
+            .model()
+            .tensor(nn.model().output_tensor(1)?)?
+            .shape
+            .num_elements();
+        let (boxes, scores) = match (n0, n1) {
+            (a, b) if a == NUM_ANCHORS * BOX_VALUES && b == NUM_ANCHORS => (0, 1),
+            (a, b) if b == NUM_ANCHORS * BOX_VALUES && a == NUM_ANCHORS => (1, 0),
+            _ => return Err(mismatch("BlazeFace outputs must be [896,16] and [896,1]")),
         };
-        Ok(Self {
-            nn,
-            priors,
-            spec,
-            encoder,
-            outputs,
-            config,
-            candidates: Vec::new(),
-        })
+        Ok(Family::BlazeFace { boxes, scores })
     }
 
     /// The model's input size (width, height).
@@ -167,28 +231,44 @@ impl<'m, 'a, B: Backend> Detector<'m, 'a, B> {
             preprocess(frame, &self.spec, &self.encoder, input.data)?
         };
         self.nn.invoke()?;
-        let loc = self.nn.output(self.outputs[0])?;
-        let conf = self.nn.output(self.outputs[1])?;
-        let landm = self.nn.output(self.outputs[2])?;
-        let outputs = RetinaFaceOutputs {
-            loc: loc.data,
-            loc_q: Quant::new(loc.scale, loc.zero_point)?,
-            conf: conf.data,
-            conf_q: Quant::new(conf.scale, conf.zero_point)?,
-            landm: landm.data,
-            landm_q: Quant::new(landm.scale, landm.zero_point)?,
-        };
-        let config = RetinaFaceConfig {
-            top_k: self.config.top_k.min(MAX_FACES),
-            ..self.config
-        };
-        retinaface::decode(
-            &outputs,
-            &self.priors,
-            &config,
-            &letterbox,
-            &mut self.candidates,
-        )?;
+        let top_k = self.config.top_k.min(MAX_FACES);
+        match self.family {
+            Family::RetinaFace { priors, outputs } => {
+                let loc = self.nn.output(outputs[0])?;
+                let conf = self.nn.output(outputs[1])?;
+                let landm = self.nn.output(outputs[2])?;
+                let outs = RetinaFaceOutputs {
+                    loc: loc.data,
+                    loc_q: Quant::new(loc.scale, loc.zero_point)?,
+                    conf: conf.data,
+                    conf_q: Quant::new(conf.scale, conf.zero_point)?,
+                    landm: landm.data,
+                    landm_q: Quant::new(landm.scale, landm.zero_point)?,
+                };
+                let config = RetinaFaceConfig {
+                    top_k,
+                    ..self.config
+                };
+                retinaface::decode(&outs, &priors, &config, &letterbox, &mut self.candidates)?;
+            }
+            Family::BlazeFace { boxes, scores } => {
+                let b = self.nn.output(boxes)?;
+                let s = self.nn.output(scores)?;
+                let outs = BlazeFaceOutputs {
+                    boxes: b.data,
+                    boxes_q: Quant::new(b.scale, b.zero_point)?,
+                    scores: s.data,
+                    scores_q: Quant::new(s.scale, s.zero_point)?,
+                };
+                let config = BlazeFaceConfig {
+                    score_threshold: self.config.score_threshold,
+                    nms_iou: self.config.nms_iou,
+                    top_k,
+                    ..BlazeFaceConfig::default()
+                };
+                blazeface::decode(&outs, &config, &letterbox, &mut self.candidates)?;
+            }
+        }
         faces.clear();
         for d in self.candidates.iter().take(MAX_FACES) {
             let _ = faces.push(*d);
