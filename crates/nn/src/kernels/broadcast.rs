@@ -77,6 +77,31 @@ impl Broadcast {
         }
     }
 
+    /// `Some(c)` when operand a has the output's shape and operand b is one vector of `c`
+    /// values along the innermost axis, repeated for every outer index (a per-channel
+    /// parameter in NHWC).
+    pub fn per_channel_b(&self) -> Option<usize> {
+        let last = MAX_RANK - 1;
+        let b_ok = self.stride_b[last] == 1
+            && self.stride_b[..last]
+                .iter()
+                .zip(&self.out[..last])
+                .all(|(&s, &o)| s == 0 || o == 1);
+        let a_ok = self.stride_a[last] == 1 && self.is_elementwise_a();
+        (b_ok && a_ok).then_some(self.out[last])
+    }
+
+    fn is_elementwise_a(&self) -> bool {
+        let mut expect = 1usize;
+        for d in (0..MAX_RANK).rev() {
+            if self.out[d] != 1 && self.stride_a[d] != expect {
+                return false;
+            }
+            expect *= self.out[d];
+        }
+        true
+    }
+
     /// True when both operands have the output's shape (plain element-wise loop).
     pub fn is_elementwise(&self) -> bool {
         let mut expect = 1usize;

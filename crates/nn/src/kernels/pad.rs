@@ -15,17 +15,28 @@ pub fn pad(
     x: &[u8],
     y: &mut [u8],
 ) {
-    for chunk in y.chunks_exact_mut(elem) {
-        chunk.copy_from_slice(&fill[..elem]);
+    if elem == 1 {
+        y.fill(fill[0]);
+    } else {
+        for chunk in y.chunks_exact_mut(elem) {
+            chunk.copy_from_slice(&fill[..elem]);
+        }
     }
     if in_dims.contains(&0) {
         return;
     }
-    // Copy input rows (last axis contiguous).
-    let rows: usize = in_dims[..MAX_RANK - 1].iter().product();
-    let row_len = in_dims[MAX_RANK - 1] * elem;
+    // Trailing axes the pad leaves alone are contiguous in both tensors: copy them, with the
+    // first padded axis above them, as one run per outer index.
+    let mut inner = MAX_RANK - 1;
+    while inner > 0 && in_dims[inner] == out_dims[inner] {
+        inner -= 1;
+    }
+    let rows: usize = in_dims[..inner].iter().product();
+    let row_len = in_dims[inner..].iter().product::<usize>() * elem;
     let mut row_dims = in_dims;
-    row_dims[MAX_RANK - 1] = 1;
+    for d in &mut row_dims[inner..] {
+        *d = 1;
+    }
     let mut idx = [0usize; MAX_RANK];
     for r in 0..rows {
         let mut flat = 0usize;

@@ -21,16 +21,125 @@ pub struct PreluParams {
     pub negative: QuantizedMultiplier,
 }
 
+/// One element (the reference arithmetic).
+#[inline]
+fn one(p: &PreluParams, x: i8, alpha: i8) -> i8 {
+    let x = i32::from(x) + p.input_offset;
+    let v = if x >= 0 {
+        p.positive.apply(x)
+    } else {
+        p.negative.apply(x * (i32::from(alpha) + p.alpha_offset))
+    };
+    v.wrapping_add(p.output_offset).clamp(-128, 127) as i8
+}
+
 /// Broadcast PReLU (alpha broadcast against the input).
+pub fn prelu_reference(
+    p: &PreluParams,
+    bc: &Broadcast,
+    input: &[i8],
+    alpha: &[i8],
+    out: &mut [i8],
+) {
+    bc.for_each(|o, ii, ia| out[o] = one(p, input[ii], alpha[ia]));
+}
+
+/// Channels whose lookup tables live on the stack together (256 bytes each).
+const TABLE_CHANNELS: usize = 16;
+
+/// Pixels from which filling a 256-entry table per channel costs less than computing every
+/// element.
+const TABLE_MIN_PIXELS: usize = 384;
+
+/// PReLU with one alpha per innermost-axis channel (`alpha.len()` channels, the input a whole
+/// number of pixels). Each output depends only on the int8 input and its channel, so large
+/// tensors look results up in per-channel tables filled with the reference arithmetic;
+/// small ones compute them directly. Identical results either way.
+pub fn prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) {
+    let c = alpha.len();
+    if c == 0 {
+        return;
+    }
+    let pixels = input.len() / c;
+    if pixels < TABLE_MIN_PIXELS {
+        for (xs, os) in input.chunks_exact(c).zip(out.chunks_exact_mut(c)) {
+            for ((o, &x), &a) in os.iter_mut().zip(xs).zip(alpha) {
+                *o = one(p, x, a);
+            }
+        }
+        return;
+    }
+    let mut table = [[0i8; 256]; TABLE_CHANNELS];
+    let mut c0 = 0;
+    while c0 < c {
+        let n = TABLE_CHANNELS.min(c - c0);
+        for (t, &a) in table.iter_mut().zip(&alpha[c0..c0 + n]) {
+            for (v, e) in t.iter_mut().enumerate() {
+                *e = one(p, v as u8 as i8, a);
+            }
+        }
+        for (xs, os) in input.chunks_exact(c).zip(out.chunks_exact_mut(c)) {
+            let (xs, os) = (&xs[c0..c0 + n], &mut os[c0..c0 + n]);
+            for ((o, &x), t) in os.iter_mut().zip(xs).zip(&table) {
+                *o = t[usize::from(x as u8)];
+            }
+        }
+        c0 += n;
+    }
+}
+
+/// Broadcast PReLU: the per-channel variant when alpha is one value per innermost channel
+/// and the input has the output's shape, else the reference.
 pub fn prelu(p: &PreluParams, bc: &Broadcast, input: &[i8], alpha: &[i8], out: &mut [i8]) {
-    bc.for_each(|o, ii, ia| {
-        let x = i32::from(input[ii]) + p.input_offset;
-        let v = if x >= 0 {
-            p.positive.apply(x)
-        } else {
-            p.negative
-                .apply(x * (i32::from(alpha[ia]) + p.alpha_offset))
-        };
-        out[o] = v.wrapping_add(p.output_offset).clamp(-128, 127) as i8;
-    });
+    match bc.per_channel_b() {
+        Some(c) if c == alpha.len() && input.len() == out.len() => {
+            prelu_per_channel(p, input, alpha, out)
+        }
+        _ => prelu_reference(p, bc, input, alpha, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::test_rng::Rng;
+
+    #[test]
+    fn per_channel_matches_reference() {
+        let mut rng = Rng(55);
+        for (h, w, c) in [
+            (1, 3, 5),
+            (4, 4, 7),
+            (20, 20, 17),
+            (24, 24, 16),
+            (2, 300, 3),
+        ] {
+            let p = PreluParams {
+                input_offset: rng.range(0, 60) as i32 - 30,
+                alpha_offset: rng.range(0, 60) as i32 - 30,
+                output_offset: rng.range(0, 40) as i32 - 20,
+                positive: QuantizedMultiplier::from_real(0.3 + rng.range(0, 90) as f64 * 0.01)
+                    .unwrap(),
+                negative: QuantizedMultiplier::from_real(0.001 + rng.range(0, 50) as f64 * 0.0002)
+                    .unwrap(),
+            };
+            let n = h * w * c;
+            let mut x = [0i8; 2400 * 4];
+            for v in &mut x[..n] {
+                *v = rng.next() as i8;
+            }
+            let alpha = &rng.i8s(c)[..c];
+            let bc =
+                Broadcast::new([1, 1, 1, h, w, c], [1, 1, 1, 1, 1, c], [1, 1, 1, h, w, c]).unwrap();
+            assert_eq!(bc.per_channel_b(), Some(c));
+            let mut want = [0i8; 2400 * 4];
+            let mut got = [0i8; 2400 * 4];
+            prelu_reference(&p, &bc, &x[..n], alpha, &mut want[..n]);
+            prelu(&p, &bc, &x[..n], alpha, &mut got[..n]);
+            assert_eq!(want[..n], got[..n], "{h}x{w}x{c}");
+        }
+        let bc =
+            Broadcast::new([1, 1, 1, 1, 2, 3], [1, 1, 1, 1, 2, 3], [1, 1, 1, 1, 2, 3]).unwrap();
+        assert_eq!(bc.per_channel_b(), None);
+    }
 }
