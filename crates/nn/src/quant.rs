@@ -74,9 +74,11 @@ pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
         return i32::MAX;
     }
     let ab = i64::from(a) * i64::from(b);
-    let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
-    // Division truncates toward zero, as in gemmlowp.
-    ((ab + nudge) / (1i64 << 31)) as i32
+    // gemmlowp adds 2^30 (ab ≥ 0) or 1 − 2^30 (ab < 0) and divides by 2^31 truncating
+    // toward zero. For ab < 0 that truncation is ⌈(ab + 1 − 2^30) / 2^31⌉
+    // = ⌊(ab + 1 − 2^30 + 2^31 − 1) / 2^31⌋ = ⌊(ab + 2^30) / 2^31⌋, the ab ≥ 0 formula, so
+    // one add and an arithmetic shift give the same result without the sign branch.
+    ((ab + (1 << 30)) >> 31) as i32
 }
 
 /// Arithmetic right shift by `exponent` rounding half away from zero — gemmlowp's
@@ -378,6 +380,57 @@ mod tests {
         assert_eq!(rounding_divide_by_pot(-7, 2), -2);
         assert_eq!(rounding_divide_by_pot(i32::MIN, 31), -1);
         assert_eq!(rounding_divide_by_pot(123, 0), 123);
+    }
+
+    #[test]
+    fn doubling_high_mul_equals_gemmlowp_nudge_and_truncate() {
+        let gemmlowp = |a: i32, b: i32| -> i32 {
+            if a == i32::MIN && b == i32::MIN {
+                return i32::MAX;
+            }
+            let ab = i64::from(a) * i64::from(b);
+            let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+            ((ab + nudge) / (1i64 << 31)) as i32
+        };
+        let edges = [
+            i32::MIN,
+            i32::MIN + 1,
+            -(1 << 30) - 1,
+            -(1 << 30),
+            -3,
+            -1,
+            0,
+            1,
+            3,
+            1 << 30,
+            (1 << 30) + 1,
+            i32::MAX - 1,
+            i32::MAX,
+        ];
+        for &a in &edges {
+            for &b in &edges {
+                assert_eq!(saturating_rounding_doubling_high_mul(a, b), gemmlowp(a, b));
+            }
+        }
+        // Exact ties (ab ≡ ±2^30 mod 2^31) of both signs, and a pseudo-random spread.
+        for k in -40i32..40 {
+            let a = (2 * k + 1) << 25;
+            for b in [1 << 5, -(1 << 5), 3 << 5, -(3 << 5), 1 << 6, 12345, -12345] {
+                assert_eq!(saturating_rounding_doubling_high_mul(a, b), gemmlowp(a, b));
+            }
+        }
+        let mut s = 0x1234_5678u32;
+        for _ in 0..200_000 {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            let a = s as i32;
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            let b = (s as i32) >> (s % 24);
+            assert_eq!(saturating_rounding_doubling_high_mul(a, b), gemmlowp(a, b));
+        }
     }
 
     #[test]

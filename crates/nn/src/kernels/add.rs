@@ -110,6 +110,13 @@ pub fn add_tables(
         for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
             *o = p.finish(look(&t1, x), look(&t2, y), stage);
         }
+    } else if let Some(c) = bc.per_channel_b().filter(|&c| c == b.len() && c > 0) {
+        // One value of `b` per innermost channel (e.g. a per-channel input normalisation).
+        for (os, xs) in out.chunks_exact_mut(c).zip(a.chunks_exact(c)) {
+            for ((o, &x), &y) in os.iter_mut().zip(xs).zip(b) {
+                *o = p.finish(look(&t1, x), look(&t2, y), stage);
+            }
+        }
     } else {
         bc.for_each(|o, ia, ib| out[o] = p.finish(look(&t1, a[ia]), look(&t2, b[ib]), stage));
     }
@@ -161,6 +168,12 @@ mod tests {
             let (mut x, mut y) = ([0i8; 1024], [0i8; 1024]);
             add_reference(&p, &bc, &a, &b, stage, &mut x);
             add_tables(&p, &bc, &a, &b, stage, &mut y);
+            assert_eq!(x, y);
+            // b one value per channel, broadcast over the pixels.
+            let pc = Broadcast::new(dims, [1, 1, 1, 1, 1, 16], dims).unwrap();
+            assert_eq!(pc.per_channel_b(), Some(16));
+            add_reference(&p, &pc, &a, &b[..16], stage, &mut x);
+            add_tables(&p, &pc, &a, &b[..16], stage, &mut y);
             assert_eq!(x, y);
         }
     }

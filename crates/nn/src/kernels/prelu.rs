@@ -49,7 +49,7 @@ const TABLE_CHANNELS: usize = 16;
 
 /// Pixels from which filling a 256-entry table per channel costs less than computing every
 /// element.
-const TABLE_MIN_PIXELS: usize = 384;
+const TABLE_MIN_PIXELS: usize = 128;
 
 /// PReLU with one alpha per innermost-axis channel (`alpha.len()` channels, the input a whole
 /// number of pixels). Each output depends only on the int8 input and its channel, so large
@@ -60,11 +60,19 @@ pub fn prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut 
     if c == 0 {
         return;
     }
+    // Inputs at or above the zero point take the alpha-free branch: one shared table.
+    let positive: [i8; 256] = core::array::from_fn(|v| one(p, v as u8 as i8, 0));
+    // Raw int8 inputs below this take the negative branch.
+    let split = (-p.input_offset).clamp(-128, 128);
     let pixels = input.len() / c;
     if pixels < TABLE_MIN_PIXELS {
         for (xs, os) in input.chunks_exact(c).zip(out.chunks_exact_mut(c)) {
             for ((o, &x), &a) in os.iter_mut().zip(xs).zip(alpha) {
-                *o = one(p, x, a);
+                *o = if i32::from(x) >= split {
+                    positive[usize::from(x as u8)]
+                } else {
+                    one(p, x, a)
+                };
             }
         }
         return;
@@ -74,8 +82,9 @@ pub fn prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut 
     while c0 < c {
         let n = TABLE_CHANNELS.min(c - c0);
         for (t, &a) in table.iter_mut().zip(&alpha[c0..c0 + n]) {
-            for (v, e) in t.iter_mut().enumerate() {
-                *e = one(p, v as u8 as i8, a);
+            t.copy_from_slice(&positive);
+            for v in -128..split {
+                t[usize::from(v as i8 as u8)] = one(p, v as i8, a);
             }
         }
         for (xs, os) in input.chunks_exact(c).zip(out.chunks_exact_mut(c)) {
