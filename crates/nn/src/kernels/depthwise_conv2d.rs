@@ -122,8 +122,9 @@ pub fn depthwise_conv2d_channels(g: &DepthwiseGeometry, op: &ConvOperands<'_>, o
                         }
                     }
                     let o0 = out.at(b, oy, ox, c0);
-                    for (k, &a) in acc.iter().enumerate() {
-                        output[o0 + k] = stage.finish(mults[c0 + k].apply(a));
+                    let outs = output[o0..o0 + n].iter_mut().zip(&mults[c0..c0 + n]);
+                    for ((o, m), &a) in outs.zip(acc.iter()) {
+                        *o = stage.finish(m.apply(a));
                     }
                     c0 += n;
                 }
