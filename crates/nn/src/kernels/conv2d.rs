@@ -173,13 +173,24 @@ pub fn conv2d_pointwise(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i
         while p + 4 <= pixels {
             let x = |q: usize| &input[(p + q) * ic..(p + q + 1) * ic];
             let (x0, x1, x2, x3) = (x(0), x(1), x(2), x(3));
-            for (k, &constant_k) in constant.iter().enumerate().take(n) {
+            // The four pixels' output rows, this chunk's channels only (zipped below, so the
+            // stores carry no bounds checks).
+            let rows = &mut output[p * oc_n..(p + 4) * oc_n];
+            let (r0, rest) = rows.split_at_mut(oc_n);
+            let (r1, rest) = rest.split_at_mut(oc_n);
+            let (r2, r3) = rest.split_at_mut(oc_n);
+            let span = oc0..oc0 + n;
+            let outs = r0[span.clone()]
+                .iter_mut()
+                .zip(&mut r1[span.clone()])
+                .zip(&mut r2[span.clone()])
+                .zip(&mut r3[span.clone()]);
+            let params = constant[..n].iter().zip(&mults[span]);
+            for (k, ((&constant_k, m), (((o0, o1), o2), o3))) in params.zip(outs).enumerate() {
                 let oc = oc0 + k;
                 let acc = dot4(&filter[oc * ic..(oc + 1) * ic], x0, x1, x2, x3);
-                for (q, a) in acc.iter().enumerate() {
-                    let v = a.wrapping_add(constant_k);
-                    output[(p + q) * oc_n + oc] = stage.finish(mults[oc].apply(v));
-                }
+                let q = |a: i32| stage.finish(m.apply(a.wrapping_add(constant_k)));
+                (*o0, *o1, *o2, *o3) = (q(acc[0]), q(acc[1]), q(acc[2]), q(acc[3]));
             }
             p += 4;
         }
