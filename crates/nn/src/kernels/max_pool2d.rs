@@ -5,7 +5,8 @@
 use super::{Nhwc, Window};
 
 /// Reference max pooling.
-pub fn max_pool2d(
+#[allow(clippy::too_many_arguments)]
+pub fn max_pool2d_reference(
     input: Nhwc,
     output: Nhwc,
     fh: usize,
@@ -31,6 +32,98 @@ pub fn max_pool2d(
                     y[output.at(b, oy, ox, c)] = m.clamp(act.0, act.1) as i8;
                 }
             }
+        }
+    }
+}
+
+/// Max pooling over whole channel runs: per output pixel the row of channels starts at
+/// `i8::MIN`, takes the element-wise maximum with each in-bounds tap's contiguous channel row
+/// (a loop LLVM turns into Helium `vmax.s8`), then is clamped — the reference's order of
+/// operations per channel, so the same result.
+#[allow(clippy::too_many_arguments)]
+pub fn max_pool2d(
+    input: Nhwc,
+    output: Nhwc,
+    fh: usize,
+    fw: usize,
+    w: &Window,
+    act: (i32, i32),
+    x: &[i8],
+    y: &mut [i8],
+) {
+    let c = output.c;
+    if c != input.c {
+        max_pool2d_reference(input, output, fh, fw, w, act, x, y);
+        return;
+    }
+    for b in 0..output.n {
+        for oy in 0..output.h {
+            for ox in 0..output.w {
+                let (y0, x0, fys, fxs) = w.clip(oy, ox, fh, fw, input.h, input.w);
+                let o0 = output.at(b, oy, ox, 0);
+                let out = &mut y[o0..o0 + c];
+                out.fill(i8::MIN);
+                for fy in fys.clone() {
+                    for fx in fxs.clone() {
+                        let iy = (y0 + fy as isize) as usize;
+                        let ix = (x0 + fx as isize) as usize;
+                        let i0 = input.at(b, iy, ix, 0);
+                        for (o, &v) in out.iter_mut().zip(&x[i0..i0 + c]) {
+                            *o = (*o).max(v);
+                        }
+                    }
+                }
+                for o in out.iter_mut() {
+                    *o = i32::from(*o).max(act.0).min(act.1) as i8;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::padding::{out_size, pad_before};
+    use crate::kernels::test_rng::Rng;
+
+    #[test]
+    fn channel_rows_match_reference() {
+        let mut rng = Rng(17);
+        for _ in 0..60 {
+            let (h, wd, c) = (rng.range(1, 8), rng.range(1, 8), rng.range(1, 20));
+            let (f, s) = (rng.range(1, 4), rng.range(1, 3));
+            let same = rng.range(0, 2) == 1;
+            let (oh, ow) = (out_size(same, h, f, s, 1), out_size(same, wd, f, s, 1));
+            if oh == 0 || ow == 0 {
+                continue;
+            }
+            let win = Window {
+                stride_h: s,
+                stride_w: s,
+                dilation_h: 1,
+                dilation_w: 1,
+                pad_h: pad_before(s, 1, h, f, oh),
+                pad_w: pad_before(s, 1, wd, f, ow),
+            };
+            let act = if rng.range(0, 2) == 0 {
+                (-128, 127)
+            } else {
+                (-20, 90)
+            };
+            let input = Nhwc { n: 1, h, w: wd, c };
+            let output = Nhwc {
+                n: 1,
+                h: oh,
+                w: ow,
+                c,
+            };
+            let x = rng.i8s(h * wd * c);
+            let n = oh * ow * c;
+            let (mut a, mut b) = ([0i8; 1024], [0i8; 1024]);
+            max_pool2d_reference(input, output, f, f, &win, act, &x, &mut a[..n]);
+            max_pool2d(input, output, f, f, &win, act, &x, &mut b[..n]);
+            assert_eq!(a[..n], b[..n]);
         }
     }
 }
