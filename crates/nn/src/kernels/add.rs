@@ -106,7 +106,13 @@ pub fn add_tables(
     let t1: [i32; 256] = core::array::from_fn(|i| p.scaled1(i as u8 as i8));
     let t2: [i32; 256] = core::array::from_fn(|i| p.scaled2(i as u8 as i8));
     let look = |t: &[i32; 256], v: i8| t[usize::from(v as u8)];
-    if bc.is_elementwise() {
+    if bc.is_elementwise() && p.combine == Combine::Add {
+        // The common residual ADD, with the combine step resolved outside the loop.
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            let sum = look(&t1, x).wrapping_add(look(&t2, y));
+            *o = stage.finish(p.output.apply(sum));
+        }
+    } else if bc.is_elementwise() {
         for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
             *o = p.finish(look(&t1, x), look(&t2, y), stage);
         }
