@@ -106,25 +106,34 @@ pub fn add_tables(
     let t1: [i32; 256] = core::array::from_fn(|i| p.scaled1(i as u8 as i8));
     let t2: [i32; 256] = core::array::from_fn(|i| p.scaled2(i as u8 as i8));
     let look = |t: &[i32; 256], v: i8| t[usize::from(v as u8)];
-    if bc.is_elementwise() && p.combine == Combine::Add {
-        // The common residual ADD, with the combine step resolved outside the loop.
-        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-            let sum = look(&t1, x).wrapping_add(look(&t2, y));
-            *o = stage.finish(p.output.apply(sum));
-        }
-    } else if bc.is_elementwise() {
-        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-            *o = p.finish(look(&t1, x), look(&t2, y), stage);
-        }
-    } else if let Some(c) = bc.per_channel_b().filter(|&c| c == b.len() && c > 0) {
-        // One value of `b` per innermost channel (e.g. a per-channel input normalisation).
-        for (os, xs) in out.chunks_exact_mut(c).zip(a.chunks_exact(c)) {
-            for ((o, &x), &y) in os.iter_mut().zip(xs).zip(b) {
-                *o = p.finish(look(&t1, x), look(&t2, y), stage);
-            }
-        }
+    // Row length over which `a` runs contiguously against all of `b`: the whole tensor when
+    // both have the output's shape, one pixel's channels when `b` is per-channel.
+    let row = if bc.is_elementwise() {
+        Some(out.len())
     } else {
-        bc.for_each(|o, ia, ib| out[o] = p.finish(look(&t1, a[ia]), look(&t2, b[ib]), stage));
+        bc.per_channel_b().filter(|&c| c == b.len())
+    };
+    match row.filter(|&r| r > 0) {
+        // The common residual ADD, with the combine step resolved outside the loop.
+        Some(r) if p.combine == Combine::Add => rows(out, a, b, r, |x, y| {
+            stage.finish(p.output.apply(look(&t1, x).wrapping_add(look(&t2, y))))
+        }),
+        Some(r) => rows(out, a, b, r, |x, y| {
+            p.finish(look(&t1, x), look(&t2, y), stage)
+        }),
+        None => {
+            bc.for_each(|o, ia, ib| out[o] = p.finish(look(&t1, a[ia]), look(&t2, b[ib]), stage))
+        }
+    }
+}
+
+/// `out = f(a, b)` with `a` and `out` taken in rows of `r` elements, each row against `b`.
+#[inline(always)]
+fn rows(out: &mut [i8], a: &[i8], b: &[i8], r: usize, f: impl Fn(i8, i8) -> i8) {
+    for (os, xs) in out.chunks_exact_mut(r).zip(a.chunks_exact(r)) {
+        for ((o, &x), &y) in os.iter_mut().zip(xs).zip(b) {
+            *o = f(x, y);
+        }
     }
 }
 
