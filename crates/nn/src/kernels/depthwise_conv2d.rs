@@ -79,6 +79,9 @@ pub fn depthwise_conv2d_reference(g: &DepthwiseGeometry, op: &ConvOperands<'_>, 
 /// Channels accumulated together by the vectorised variant.
 const CHUNK: usize = 64;
 
+/// Channels whose interior-pixel constant terms the vectorised variant holds on the stack.
+const CONSTANT_MAX: usize = 1024;
+
 /// Depth-multiplier-1 variant: for each output pixel, accumulates whole runs of channels
 /// tap by tap (contiguous loads LLVM vectorises), then requantises.
 pub fn depthwise_conv2d_channels(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
@@ -93,31 +96,71 @@ pub fn depthwise_conv2d_channels(g: &DepthwiseGeometry, op: &ConvOperands<'_>, o
     let (inp, out) = (g.input, g.output);
     let c = out.c;
     let mut acc = [0i32; CHUNK];
+    // Per channel `bias + input_offset · Σ taps f`: for a pixel whose whole window is inside
+    // the input, `Σ f · (x + input_offset) + bias` is `Σ f · x` plus this (wrapping int32),
+    // which saves the offset addition in the tap loop.
+    let mut constant = [0i32; CONSTANT_MAX];
+    let use_constant = c <= CONSTANT_MAX && g.kh > 0 && g.kw > 0;
+    if use_constant {
+        for (ch, k) in constant[..c].iter_mut().enumerate() {
+            let sum =
+                (0..g.kh * g.kw).fold(0i32, |s, t| s.wrapping_add(i32::from(filter[t * c + ch])));
+            *k = bias
+                .map_or(0, |b| b[ch])
+                .wrapping_add(input_offset.wrapping_mul(sum));
+        }
+    }
     for b in 0..out.n {
         for oy in 0..out.h {
+            let rows_inside = use_constant
+                && tap(g, oy, 0, true).is_some()
+                && tap(g, oy, g.kh - 1, true).is_some();
             for ox in 0..out.w {
+                let inside = rows_inside
+                    && tap(g, ox, 0, false).is_some()
+                    && tap(g, ox, g.kw - 1, false).is_some();
                 let mut c0 = 0;
                 while c0 < c {
                     let n = CHUNK.min(c - c0);
                     let acc = &mut acc[..n];
-                    match bias {
-                        Some(bias) => acc.copy_from_slice(&bias[c0..c0 + n]),
-                        None => acc.fill(0),
-                    }
-                    for ky in 0..g.kh {
-                        let Some(iy) = tap(g, oy, ky, true) else {
-                            continue;
-                        };
-                        for kx in 0..g.kw {
-                            let Some(ix) = tap(g, ox, kx, false) else {
+                    if inside {
+                        acc.copy_from_slice(&constant[c0..c0 + n]);
+                        for ky in 0..g.kh {
+                            let iy =
+                                oy * g.window.stride_h + ky * g.window.dilation_h - g.window.pad_h;
+                            for kx in 0..g.kw {
+                                let ix = ox * g.window.stride_w + kx * g.window.dilation_w
+                                    - g.window.pad_w;
+                                let i0 = inp.at(b, iy, ix, c0);
+                                let f0 = (ky * g.kw + kx) * c + c0;
+                                let xs = &input[i0..i0 + n];
+                                let fs = &filter[f0..f0 + n];
+                                for ((a, &x), &f) in acc.iter_mut().zip(xs).zip(fs) {
+                                    *a = a.wrapping_add(i32::from(f) * i32::from(x));
+                                }
+                            }
+                        }
+                    } else {
+                        match bias {
+                            Some(bias) => acc.copy_from_slice(&bias[c0..c0 + n]),
+                            None => acc.fill(0),
+                        }
+                        for ky in 0..g.kh {
+                            let Some(iy) = tap(g, oy, ky, true) else {
                                 continue;
                             };
-                            let i0 = inp.at(b, iy, ix, c0);
-                            let f0 = (ky * g.kw + kx) * c + c0;
-                            let xs = &input[i0..i0 + n];
-                            let fs = &filter[f0..f0 + n];
-                            for ((a, &x), &f) in acc.iter_mut().zip(xs).zip(fs) {
-                                *a = a.wrapping_add(i32::from(f) * (i32::from(x) + input_offset));
+                            for kx in 0..g.kw {
+                                let Some(ix) = tap(g, ox, kx, false) else {
+                                    continue;
+                                };
+                                let i0 = inp.at(b, iy, ix, c0);
+                                let f0 = (ky * g.kw + kx) * c + c0;
+                                let xs = &input[i0..i0 + n];
+                                let fs = &filter[f0..f0 + n];
+                                for ((a, &x), &f) in acc.iter_mut().zip(xs).zip(fs) {
+                                    *a = a
+                                        .wrapping_add(i32::from(f) * (i32::from(x) + input_offset));
+                                }
                             }
                         }
                     }
