@@ -92,6 +92,12 @@ pub fn add_reference(
     }
 }
 
+/// Most channels of a per-channel operand given whole-output lookup tables.
+const LUT_CHANNELS: usize = 4;
+
+/// Elements per channel from which filling a 256-entry output table pays off.
+const LUT_MIN_ELEMENTS: usize = 1024;
+
 /// Table variant: each input's rescale depends on its int8 value only, so both are looked
 /// up in 256-entry tables filled with the same arithmetic; only the output rescale runs per
 /// element. Identical results by construction.
@@ -108,12 +114,29 @@ pub fn add_tables(
     let look = |t: &[i32; 256], v: i8| t[usize::from(v as u8)];
     // Row length over which `a` runs contiguously against all of `b`: the whole tensor when
     // both have the output's shape, one pixel's channels when `b` is per-channel.
-    let row = if bc.is_elementwise() {
+    let elementwise = bc.is_elementwise();
+    let row = if elementwise {
         Some(out.len())
     } else {
         bc.per_channel_b().filter(|&c| c == b.len())
     };
     match row.filter(|&r| r > 0) {
+        // Few channels against many pixels (an input normalisation): the output depends on
+        // the int8 input and its channel only, so it is looked up in per-channel tables
+        // filled with the same arithmetic.
+        Some(r) if !elementwise && r <= LUT_CHANNELS && out.len() >= LUT_MIN_ELEMENTS * r => {
+            let mut lut = [[0i8; 256]; LUT_CHANNELS];
+            for (t, &y) in lut.iter_mut().zip(b) {
+                for (v, e) in t.iter_mut().enumerate() {
+                    *e = p.finish(look(&t1, v as u8 as i8), look(&t2, y), stage);
+                }
+            }
+            for (os, xs) in out.chunks_exact_mut(r).zip(a.chunks_exact(r)) {
+                for ((o, &x), t) in os.iter_mut().zip(xs).zip(&lut) {
+                    *o = t[usize::from(x as u8)];
+                }
+            }
+        }
         // The common residual ADD, with the combine step resolved outside the loop.
         Some(r) if p.combine == Combine::Add => rows(out, a, b, r, |x, y| {
             stage.finish(p.output.apply(look(&t1, x).wrapping_add(look(&t2, y))))
@@ -190,6 +213,17 @@ mod tests {
             add_reference(&p, &pc, &a, &b[..16], stage, &mut x);
             add_tables(&p, &pc, &a, &b[..16], stage, &mut y);
             assert_eq!(x, y);
+            // Three channels over 1024 pixels: the per-channel output tables.
+            let big: [usize; MAX_RANK] = [1, 1, 1, 32, 32, 3];
+            let pc = Broadcast::new(big, [1, 1, 1, 1, 1, 3], big).unwrap();
+            let mut a3 = [0i8; 3072];
+            for v in a3.iter_mut() {
+                *v = rng.next() as i8;
+            }
+            let (mut x3, mut y3) = ([0i8; 3072], [0i8; 3072]);
+            add_reference(&p, &pc, &a3, &b[..3], stage, &mut x3);
+            add_tables(&p, &pc, &a3, &b[..3], stage, &mut y3);
+            assert_eq!(x3, y3);
         }
     }
 }
