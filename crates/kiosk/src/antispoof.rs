@@ -12,9 +12,9 @@ use facegate_face::liveness::{
     classifier_spoof_score, dtn_routed_spoof_score, Liveness, LivenessPolicy,
 };
 use facegate_face::{Canvas, ChannelOrder, Detection, Frame, PixelEncoder, Quant, ScoreKind};
-use facegate_nn::{Backend, Cpu, Interpreter, Model};
+use facegate_nn::{Backend, Cpu, Interpreter};
 
-use crate::Error;
+use crate::{stage_model, Error};
 
 const STAGE: &str = "anti-spoof";
 
@@ -103,18 +103,9 @@ impl<'m, 'a, B: Backend> AntiSpoof<'m, 'a, B> {
         spec: AntiSpoofSpec,
         backend: B,
     ) -> Result<Self, Error> {
-        let nn = Interpreter::with_backend(Model::from_bytes(model)?, arena, backend)?;
+        let (nn, input) = stage_model::load(model, arena, backend, STAGE)?;
         let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
-        if nn.model().num_inputs() != 1 {
-            return Err(mismatch("expected 1 input"));
-        }
-        let info = nn.model().tensor(nn.model().input_tensor(0)?)?;
-        let dims = info.shape.to4().ok_or(mismatch("input is not NHWC"))?;
-        if dims[0] != 1 || dims[3] != 3 {
-            return Err(mismatch("input is not 1xHxWx3"));
-        }
-        let (scale, zp) = info.scale_zp()?;
-        let encoder = PixelEncoder::new(spec.order, spec.mean, spec.std, Quant::new(scale, zp)?)?;
+        let encoder = PixelEncoder::new(spec.order, spec.mean, spec.std, input.quant)?;
         let head = match nn.model().num_outputs() {
             1 => {
                 let n = nn
@@ -154,8 +145,8 @@ impl<'m, 'a, B: Backend> AntiSpoof<'m, 'a, B> {
         };
         Ok(Self {
             nn,
-            width: dims[2],
-            height: dims[1],
+            width: input.width,
+            height: input.height,
             encoder,
             spec,
             head,

@@ -11,10 +11,10 @@ use facegate_face::{
     preprocess, ChannelOrder, Detection, Fit, Frame, InputSpec, Interp, PixelEncoder, Quant,
     ScoreKind,
 };
-use facegate_nn::{Backend, Cpu, Interpreter, Model};
+use facegate_nn::{Backend, Cpu, Interpreter};
 use heapless::Vec;
 
-use crate::Error;
+use crate::{stage_model, Error};
 
 /// Most faces the detector reports per frame.
 pub const MAX_FACES: usize = 16;
@@ -85,20 +85,9 @@ impl<'m, 'a, B: Backend> Detector<'m, 'a, B> {
         config: RetinaFaceConfig,
         backend: B,
     ) -> Result<Self, Error> {
-        let nn = Interpreter::with_backend(Model::from_bytes(model)?, arena, backend)?;
+        let (nn, input) = stage_model::load(model, arena, backend, STAGE)?;
         let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
-        if nn.model().num_inputs() != 1 {
-            return Err(mismatch("expected 1 input"));
-        }
-        let (width, height, input_q) = {
-            let info = nn.model().tensor(nn.model().input_tensor(0)?)?;
-            let dims = info.shape.to4().ok_or(mismatch("input is not NHWC"))?;
-            if dims[0] != 1 || dims[3] != 3 {
-                return Err(mismatch("input is not 1xHxWx3"));
-            }
-            let (scale, zp) = info.scale_zp()?;
-            (dims[2], dims[1], Quant::new(scale, zp)?)
-        };
+        let (width, height, input_q) = (input.width, input.height, input.quant);
         let (family, config) = match nn.model().num_outputs() {
             3 => Self::retinaface(&nn, width, height, config)?,
             2 => (Self::blazeface(&nn, width, height)?, config),

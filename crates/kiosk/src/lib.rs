@@ -18,6 +18,7 @@ pub mod kiosk;
 pub mod ports;
 pub mod recognizer;
 pub mod render;
+mod stage_model;
 
 pub use config::KioskConfig;
 pub use error::Error;

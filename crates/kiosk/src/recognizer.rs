@@ -3,10 +3,10 @@
 //! the recognizer's int8 input, inference, and an L2-normalised embedding.
 
 use facegate_face::align::{align_face, arcface_template};
-use facegate_face::{Canvas, ChannelOrder, Detection, Embedding, Frame, PixelEncoder, Quant};
-use facegate_nn::{Backend, Cpu, Interpreter, Model};
+use facegate_face::{Canvas, ChannelOrder, Detection, Embedding, Frame, PixelEncoder};
+use facegate_nn::{Backend, Cpu, Interpreter};
 
-use crate::Error;
+use crate::{stage_model, Error};
 
 /// Embedding dimension of the shipped recognizer (MobileFaceNet, 192-d).
 pub const EMBEDDING_DIM: usize = 192;
@@ -37,25 +37,22 @@ impl<'m, 'a> Recognizer<'m, 'a, Cpu> {
 impl<'m, 'a, B: Backend> Recognizer<'m, 'a, B> {
     /// As [`Recognizer::new`], on `backend`.
     pub fn with_backend(model: &'m [u8], arena: &'a mut [u8], backend: B) -> Result<Self, Error> {
-        let nn = Interpreter::with_backend(Model::from_bytes(model)?, arena, backend)?;
+        let (nn, input) = stage_model::load(model, arena, backend, STAGE)?;
         let mismatch = |what| Error::ModelMismatch { stage: STAGE, what };
-        if nn.model().num_inputs() != 1 || nn.model().num_outputs() != 1 {
-            return Err(mismatch("expected 1 input and 1 output"));
+        if nn.model().num_outputs() != 1 {
+            return Err(mismatch("expected 1 output"));
         }
-        let info = nn.model().tensor(nn.model().input_tensor(0)?)?;
-        let dims = info.shape.to4().ok_or(mismatch("input is not NHWC"))?;
-        if dims[0] != 1 || dims[3] != 3 || dims[1] != dims[2] {
-            return Err(mismatch("input is not 1xSxSx3"));
+        if input.width != input.height {
+            return Err(mismatch("input is not square"));
         }
-        let (scale, zp) = info.scale_zp()?;
         let out = nn.model().tensor(nn.model().output_tensor(0)?)?;
         if out.shape.num_elements() != EMBEDDING_DIM {
             return Err(mismatch("output is not a 192-d embedding"));
         }
-        let encoder = PixelEncoder::new(ChannelOrder::Rgb, MEAN, STD, Quant::new(scale, zp)?)?;
+        let encoder = PixelEncoder::new(ChannelOrder::Rgb, MEAN, STD, input.quant)?;
         Ok(Self {
             nn,
-            size: dims[1],
+            size: input.width,
             encoder,
         })
     }
