@@ -121,11 +121,8 @@ pub fn enroll_photos<S: GalleryStore>(
         let report = process_still(kiosk, image, clock)?;
         for e in &report.events {
             match e {
-                Event::EnrolmentProgress { guidance, .. } => {
-                    let g = facegate_kiosk::event::GuidanceCode::Ok;
-                    if *guidance != g {
-                        rejected.push(format!("{label}: {}", guidance_text(*guidance)));
-                    }
+                Event::EnrolmentProgress { guidance, .. } if *guidance != Guidance::Ok => {
+                    rejected.push(format!("{label}: {}", guidance_text(*guidance)));
                 }
                 Event::Enrolled { id, .. } => return Ok(*id),
                 Event::EnrolmentFailed { reason, .. } => {
@@ -145,20 +142,9 @@ pub fn enroll_photos<S: GalleryStore>(
     )
 }
 
-/// Words for a guidance code (what the person or the photo should change).
-pub fn guidance_text(g: facegate_kiosk::event::GuidanceCode) -> &'static str {
-    use facegate_kiosk::event::GuidanceCode as G;
-    let as_guidance = match g {
-        G::Ok => Guidance::Ok,
-        G::NoFace => Guidance::NoFace,
-        G::TooManyFaces => Guidance::TooManyFaces,
-        G::ComeCloser => Guidance::ComeCloser,
-        G::FaceTheCamera => Guidance::FaceTheCamera,
-        G::HoldStill => Guidance::HoldStill,
-        G::MoreLight => Guidance::MoreLight,
-        G::ShowRealFace => Guidance::ShowRealFace,
-    };
-    match as_guidance {
+/// Words for a guidance (what the photo should change).
+pub fn guidance_text(g: Guidance) -> &'static str {
+    match g {
         Guidance::NoFace => "no face found",
         Guidance::TooManyFaces => "more than one face",
         Guidance::ComeCloser => "face too small",

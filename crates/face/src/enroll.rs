@@ -10,8 +10,10 @@ use crate::geometry::{BBox, Point};
 use crate::liveness::Liveness;
 use crate::Error;
 
-/// What the person should do for the next sample.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the person should do for the next sample (serialised as a snake_case code, e.g.
+/// `"come_closer"`, in kiosk events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Guidance {
     /// The sample is good.
     Ok,

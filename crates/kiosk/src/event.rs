@@ -68,7 +68,7 @@ pub enum Event {
         /// Good samples needed.
         needed: u8,
         /// What the person should do.
-        guidance: GuidanceCode,
+        guidance: Guidance,
     },
     /// A new identity was stored.
     Enrolled {
@@ -105,41 +105,4 @@ pub enum EnrolFailure {
     DuplicateName,
     /// The store refused the write.
     StoreFailed,
-}
-
-/// [`Guidance`] as a stable serde code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GuidanceCode {
-    /// The sample was good.
-    Ok,
-    /// No face visible.
-    NoFace,
-    /// Several faces visible.
-    TooManyFaces,
-    /// Face too small.
-    ComeCloser,
-    /// Head turned or tilted.
-    FaceTheCamera,
-    /// Blurred or moving.
-    HoldStill,
-    /// Too dark.
-    MoreLight,
-    /// Not judged live.
-    ShowRealFace,
-}
-
-impl From<Guidance> for GuidanceCode {
-    fn from(g: Guidance) -> Self {
-        match g {
-            Guidance::Ok => GuidanceCode::Ok,
-            Guidance::NoFace => GuidanceCode::NoFace,
-            Guidance::TooManyFaces => GuidanceCode::TooManyFaces,
-            Guidance::ComeCloser => GuidanceCode::ComeCloser,
-            Guidance::FaceTheCamera => GuidanceCode::FaceTheCamera,
-            Guidance::HoldStill => GuidanceCode::HoldStill,
-            Guidance::MoreLight => GuidanceCode::MoreLight,
-            Guidance::ShowRealFace => GuidanceCode::ShowRealFace,
-        }
-    }
 }

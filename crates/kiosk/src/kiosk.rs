@@ -566,7 +566,7 @@ impl<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend> Kiosk<'m, 'a, S, CAP
             name: en.name.clone(),
             captured: en.enroller.accepted() as u8,
             needed: en.enroller.needed() as u8,
-            guidance: guidance.into(),
+            guidance,
         }))
     }
 
@@ -578,7 +578,7 @@ impl<'m, 'a, S: GalleryStore, const CAP: usize, B: Backend> Kiosk<'m, 'a, S, CAP
             name: en.name.clone(),
             captured: en.enroller.accepted() as u8,
             needed: en.enroller.needed() as u8,
-            guidance: Guidance::HoldStill.into(),
+            guidance: Guidance::HoldStill,
         })
     }
 
