@@ -10,6 +10,20 @@ use facegate_kiosk::FrameSource;
 
 use crate::image_io::{load_rgb, RgbImage};
 
+/// The JPEG and PNG files in `dir`, sorted by name.
+pub fn list_images(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+            matches!(ext.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png")
+        })
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
 /// Frames from image files.
 #[derive(Debug)]
 pub struct FolderSource {
@@ -25,15 +39,7 @@ impl FolderSource {
         let paths = if input.is_file() {
             vec![input.to_path_buf()]
         } else if input.is_dir() {
-            let mut v: Vec<PathBuf> = std::fs::read_dir(input)
-                .with_context(|| format!("cannot list {}", input.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-                    matches!(ext.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png")
-                })
-                .collect();
-            v.sort();
+            let v = list_images(input)?;
             if v.is_empty() {
                 bail!("no JPEG or PNG frames in {}", input.display());
             }

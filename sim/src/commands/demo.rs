@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use super::DemoArgs;
 use crate::assets::{default_images_dir, ModelSet};
 use crate::clock::HostClock;
+use crate::folder_source::list_images;
 use crate::gallery_file::FileStore;
 use crate::image_io::{load_rgb, save_rgb565_png};
 use crate::report::{table_rows, TABLE_HEADER};
@@ -50,20 +51,12 @@ pub fn demo(models_dir: &Path, args: DemoArgs) -> Result<()> {
     }
     kiosk.set_config(config)?;
 
-    let mut photos: Vec<_> = std::fs::read_dir(&images_dir)
-        .with_context(|| format!("cannot list {}", images_dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            matches!(ext.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png")
-        })
-        .filter(|p| {
-            !ENROL
-                .iter()
-                .any(|(_, f)| p.file_name().is_some_and(|n| n == *f))
-        })
-        .collect();
-    photos.sort();
+    let mut photos = list_images(&images_dir)?;
+    photos.retain(|p| {
+        !ENROL
+            .iter()
+            .any(|(_, f)| p.file_name().is_some_and(|n| n == *f))
+    });
     if photos.is_empty() {
         bail!("no photos in {}", images_dir.display());
     }
