@@ -24,6 +24,46 @@ pub struct ConvGeometry {
     pub window: Window,
 }
 
+#[cfg(test)]
+impl ConvGeometry {
+    /// A test geometry: one `h × w × ic` image, a square `k × k` filter with stride `s`,
+    /// vertical dilation `d`, SAME or VALID padding; `None` when the output is empty.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn square(
+        h: usize,
+        w: usize,
+        ic: usize,
+        oc: usize,
+        k: usize,
+        s: usize,
+        d: usize,
+        same: bool,
+    ) -> Option<Self> {
+        use crate::kernels::padding::{out_size, pad_before};
+        let (oh, ow) = (out_size(same, h, k, s, d), out_size(same, w, k, s, 1));
+        (oh > 0 && ow > 0).then(|| Self {
+            input: Nhwc { n: 1, h, w, c: ic },
+            output: Nhwc {
+                n: 1,
+                h: oh,
+                w: ow,
+                c: oc,
+            },
+            kh: k,
+            kw: k,
+            filter_c: ic,
+            window: Window {
+                stride_h: s,
+                stride_w: s,
+                dilation_h: d,
+                dilation_w: 1,
+                pad_h: pad_before(s, d, h, k, oh),
+                pad_w: pad_before(s, 1, w, k, ow),
+            },
+        })
+    }
+}
+
 /// `Σ a · (b + offset)` over two int8 vectors, computed as `Σ a·b + offset · Σ a` (equal in
 /// wrapping int32 arithmetic) so that both sums are plain int8 reductions LLVM vectorises
 /// into Helium `vmlava.s8` / `vaddva.s8`.
@@ -306,7 +346,7 @@ pub fn is_patchable(g: &ConvGeometry, input_offset: i32) -> bool {
 /// Copies the input window of output pixel `(b, oy, ox)` into `patch` in filter order
 /// (`[kh, kw, c]`), writing `pad` (the input zero point) for taps outside the input.
 #[allow(clippy::too_many_arguments)]
-fn gather_patch(
+pub(crate) fn gather_patch(
     g: &ConvGeometry,
     input: &[i8],
     b: usize,
@@ -389,8 +429,13 @@ pub fn conv2d_patches(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]
     }
 }
 
-/// Runs the fastest variant that applies.
+/// Runs the fastest variant that applies (on x86-64 with AVX-512 VNNI, the vector matrix
+/// product first).
 pub fn conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+    #[cfg(target_arch = "x86_64")]
+    if super::x86::conv_gemm::try_conv2d(g, op, output) {
+        return;
+    }
     if is_pointwise(g) {
         conv2d_pointwise(g, op, output);
     } else if is_patchable(g, op.input_offset) {
@@ -425,7 +470,6 @@ mod tests {
 
     #[test]
     fn row_variant_matches_reference() {
-        use crate::kernels::padding::{out_size, pad_before};
         let mut rng = Rng(11);
         let mut checked = 0;
         for _ in 0..300 {
@@ -433,30 +477,13 @@ mod tests {
             let (k, s, d) = (rng.range(1, 4), rng.range(1, 3), rng.range(1, 3));
             let oc = rng.range(1, 40);
             let same = rng.range(0, 2) == 1;
-            let (oh, ow) = (out_size(same, h, k, s, d), out_size(same, w, k, s, 1));
-            if oh == 0 || ow == 0 || oh * ow * oc > 1024 || oc * k * k * ic > 1024 {
+            let Some(g) = ConvGeometry::square(h, w, ic, oc, k, s, d, same) else {
+                continue;
+            };
+            let (oh, ow) = (g.output.h, g.output.w);
+            if oh * ow * oc > 1024 || oc * k * k * ic > 1024 {
                 continue;
             }
-            let g = ConvGeometry {
-                input: Nhwc { n: 1, h, w, c: ic },
-                output: Nhwc {
-                    n: 1,
-                    h: oh,
-                    w: ow,
-                    c: oc,
-                },
-                kh: k,
-                kw: k,
-                filter_c: ic,
-                window: Window {
-                    stride_h: s,
-                    stride_w: s,
-                    dilation_h: d,
-                    dilation_w: 1,
-                    pad_h: pad_before(s, d, h, k, oh),
-                    pad_w: pad_before(s, 1, w, k, ow),
-                },
-            };
             assert!(is_row_contiguous(&g));
             let input = rng.i8s(h * w * ic);
             let filter = rng.i8s(oc * k * k * ic);

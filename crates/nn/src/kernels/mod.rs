@@ -33,6 +33,8 @@ pub mod resize_nearest_neighbor;
 pub mod softmax;
 pub mod strided_slice;
 pub mod transpose;
+#[cfg(target_arch = "x86_64")]
+pub mod x86;
 
 #[cfg(test)]
 pub(crate) mod test_rng;

@@ -5,7 +5,12 @@
 //! ```text
 //! facegate-bench-engine --model M.tflite --input in0.bin [--input in1.bin ..]
 //!     [--runs 30] [--warmup 3] [--budget-s S] [--out-dir DIR] [--runtime engine|tract|all]
+//!     [--ops N]
 //! ```
+//!
+//! `--ops N`: after timing, run facegate-nn `--runs` more times node by node and print (as
+//! `#`-prefixed text lines, after the JSON) the time per operator type and the N slowest
+//! nodes with their output shapes: where an inference's time goes.
 //!
 //! `--budget-s`: stop timing a runtime early once its timed runs took S seconds in total and
 //! at least 5 (or `--runs`, if fewer) were done, so slow runtimes on heavy models stay bounded.
@@ -34,6 +39,7 @@ struct Args {
     out_dir: Option<PathBuf>,
     engine: bool,
     tract: bool,
+    ops: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -46,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
         out_dir: None,
         engine: true,
         tract: true,
+        ops: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -57,6 +64,7 @@ fn parse_args() -> Result<Args, String> {
             "--warmup" => a.warmup = val()?.parse().map_err(|e| format!("--warmup: {e}"))?,
             "--budget-s" => a.budget_s = val()?.parse().map_err(|e| format!("--budget-s: {e}"))?,
             "--out-dir" => a.out_dir = Some(PathBuf::from(val()?)),
+            "--ops" => a.ops = Some(val()?.parse().map_err(|e| format!("--ops: {e}"))?),
             "--runtime" => {
                 let v = val()?;
                 a.engine = v == "engine" || v == "all";
@@ -147,6 +155,8 @@ struct Report {
     cpu_us: Vec<f64>,
     /// Extra `"key":value` members (already JSON).
     extra: Vec<(String, String)>,
+    /// `--ops` text lines, printed after the JSON line.
+    profile: Vec<String>,
 }
 
 fn print_report(model: &Path, r: &Report) {
@@ -163,6 +173,9 @@ fn print_report(model: &Path, r: &Report) {
     }
     line.push('}');
     println!("{line}");
+    for l in &r.profile {
+        println!("{l}");
+    }
 }
 
 /// `msg`: one line; `detail`: the whole error chain (may be long, multi-line).
@@ -220,6 +233,10 @@ fn bench_engine(a: &Args, bytes: &[u8], inputs: &[Vec<u8>]) -> Result<Report, St
         outs.push(o.data.iter().map(|&x| x as u8).collect::<Vec<u8>>());
     }
     write_outputs(a.out_dir.as_deref(), "engine", &outs)?;
+    let profile = match a.ops {
+        Some(top) => profile_ops(&mut nn, &ins, a.runs, top).map_err(e)?,
+        None => Vec::new(),
+    };
     Ok(Report {
         runtime: "engine",
         load_us,
@@ -229,7 +246,68 @@ fn bench_engine(a: &Args, bytes: &[u8], inputs: &[Vec<u8>]) -> Result<Report, St
             ("arena_bytes".into(), arena_bytes.to_string()),
             ("output_tensors".into(), format!("[{}]", indices.join(","))),
         ],
+        profile,
     })
+}
+
+/// Runs `nn` `runs` times node by node; returns text lines: microseconds per run by
+/// operator type (slowest first), then the `top` slowest nodes with their output shapes.
+fn profile_ops(
+    nn: &mut Interpreter<'_, '_>,
+    ins: &[Vec<i8>],
+    runs: usize,
+    top: usize,
+) -> Result<Vec<String>, facegate_nn::Error> {
+    let mut per_node: Vec<(f64, &'static str)> = Vec::new();
+    for _ in 0..runs {
+        for (i, x) in ins.iter().enumerate() {
+            nn.set_input(i, x)?;
+        }
+        let mut last = Instant::now();
+        nn.invoke_observed(|n, name| {
+            let now = Instant::now();
+            if per_node.len() <= n {
+                per_node.resize(n + 1, (0.0, ""));
+            }
+            per_node[n].0 += (now - last).as_secs_f64() * 1e6;
+            per_node[n].1 = name;
+            last = now;
+        })?;
+    }
+    let runs = runs as f64;
+    let total: f64 = per_node.iter().map(|p| p.0).sum::<f64>() / runs;
+    let mut by_op: Vec<(&str, f64, usize)> = Vec::new();
+    for &(us, name) in &per_node {
+        match by_op.iter_mut().find(|o| o.0 == name) {
+            Some(o) => (o.1 += us / runs, o.2 += 1).1,
+            None => by_op.push((name, us / runs, 1)),
+        }
+    }
+    by_op.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut lines = vec![format!("# {total:.0} us per run, node by node")];
+    for (name, us, count) in by_op {
+        let pct = 100.0 * us / total;
+        lines.push(format!("#   {name:<24} {us:>9.0} us {pct:>5.1} %  ({count} nodes)"));
+    }
+    let mut order: Vec<usize> = (0..per_node.len()).collect();
+    order.sort_by(|&a, &b| per_node[b].0.total_cmp(&per_node[a].0));
+    lines.push(format!("# slowest {top} nodes:"));
+    for n in order.into_iter().take(top) {
+        let node = nn.model().node(n)?;
+        let shape = |t: Option<usize>| {
+            t.and_then(|t| nn.model().tensor(t).ok())
+                .map_or(String::from("-"), |t| format!("{:?}", t.shape.dims()))
+        };
+        lines.push(format!(
+            "#   node {n:>3} {:<20} {:>8.0} us  in {} w {} out {}",
+            per_node[n].1,
+            per_node[n].0 / runs,
+            shape(node.input(0)),
+            shape(node.input(1)),
+            shape(node.output(0)),
+        ));
+    }
+    Ok(lines)
 }
 
 fn main() {

@@ -57,5 +57,6 @@ pub fn bench_tract(a: &Args, inputs: &[Vec<u8>]) -> TractResult<Report> {
         wall_us,
         cpu_us,
         extra: Vec::new(),
+        profile: Vec::new(),
     })
 }

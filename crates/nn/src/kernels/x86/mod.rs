@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+//! x86-64 kernels using AVX-512 VNNI, chosen at run time when the CPU has it: the host's
+//! fast paths (the same int8 arithmetic, bit-exact with the portable kernels they replace,
+//! each tested against its reference).
+//!
+//! Every function here that executes AVX-512 carries `#[target_feature]`; calling one is
+//! `unsafe` and allowed only after [`has_avx512_vnni`] returned true. Nothing in this module
+//! exists on other architectures (the Cortex-M55 build never sees it).
+// The crate denies `unsafe`; these kernels need it for the vector loads and stores and for
+// calling `#[target_feature]` functions, each use with its `SAFETY:` argument.
+#![allow(unsafe_code)]
+
+pub mod conv_gemm;
+pub mod requant;
+
+use core::arch::x86_64::{__cpuid, __cpuid_count, _xgetbv, CpuidResult};
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// 0: not probed yet, 1: absent, 2: present.
+static VNNI: AtomicU8 = AtomicU8::new(0);
+
+/// True when the CPU and the OS support AVX-512 F, BW, VL and VNNI (the instruction sets the
+/// kernels here use). Probed once with CPUID/XGETBV, then cached.
+pub fn has_avx512_vnni() -> bool {
+    match VNNI.load(Ordering::Relaxed) {
+        0 => {
+            let found = probe();
+            VNNI.store(if found { 2 } else { 1 }, Ordering::Relaxed);
+            found
+        }
+        v => v == 2,
+    }
+}
+
+fn probe() -> bool {
+    let bit = |r: u32, b: u32| r & (1 << b) != 0;
+    let CpuidResult { eax: max_leaf, .. } = __cpuid(0);
+    if max_leaf < 7 {
+        return false;
+    }
+    let leaf1 = __cpuid(1);
+    // OSXSAVE (leaf 1, ECX bit 27): the OS enabled XGETBV and saves extended state.
+    if !bit(leaf1.ecx, 27) {
+        return false;
+    }
+    // SAFETY: OSXSAVE is set (checked above), so XGETBV is available and reading XCR0
+    // (register 0) is defined.
+    let xcr0 = unsafe { _xgetbv(0) };
+    // XCR0 bits 1, 2 (SSE, AVX state) and 5, 6, 7 (opmask, upper ZMM0-15, ZMM16-31): the
+    // OS saves the full AVX-512 register state across context switches.
+    if xcr0 & 0xE6 != 0xE6 {
+        return false;
+    }
+    let leaf7 = __cpuid_count(7, 0);
+    // Leaf 7: EBX bit 16 AVX512F, bit 30 AVX512BW, bit 31 AVX512VL; ECX bit 11 AVX512_VNNI.
+    bit(leaf7.ebx, 16) && bit(leaf7.ebx, 30) && bit(leaf7.ebx, 31) && bit(leaf7.ecx, 11)
+}

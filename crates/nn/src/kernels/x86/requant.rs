@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Sixteen int32 accumulators to int8 at once: TFLite's per-channel
+//! `MultiplyByQuantizedMultiplier` (double rounding), output offset and clamp, in AVX-512 —
+//! lane for lane equal to [`QuantizedMultiplier::apply`] followed by
+//! [`OutputStage::finish`].
+
+use core::arch::x86_64::*;
+
+use crate::kernels::OutputStage;
+use crate::quant::QuantizedMultiplier;
+
+/// Sixteen output channels' requantisation parameters, one lane each.
+#[derive(Debug, Clone, Copy)]
+pub struct Requant16 {
+    /// Q31 mantissas.
+    mult: __m512i,
+    /// Left shifts (`max(shift, 0)`).
+    left: __m512i,
+    /// Right shifts (`max(−shift, 0)`).
+    right: __m512i,
+}
+
+/// True when every multiplier is one the vector form reproduces exactly: the mantissa is not
+/// `i32::MIN` (the one saturating case of the doubling high multiply, which a
+/// [`QuantizedMultiplier::from_real`] mantissa never is) and the shift lies in `-31..=30`.
+pub fn supported(mults: &[QuantizedMultiplier]) -> bool {
+    mults
+        .iter()
+        .all(|m| m.multiplier != i32::MIN && (-31..=30).contains(&m.shift))
+}
+
+impl Requant16 {
+    /// Lanes `0..mults.len()` from `mults` (at most 16; further lanes multiply by 0).
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn new(mults: &[QuantizedMultiplier]) -> Self {
+        let mut m = [0i32; 16];
+        let mut l = [0i32; 16];
+        let mut r = [0i32; 16];
+        for (k, q) in mults.iter().take(16).enumerate() {
+            m[k] = q.multiplier;
+            l[k] = q.shift.max(0);
+            r[k] = (-q.shift).max(0);
+        }
+        Self {
+            mult: from_array(m),
+            left: from_array(l),
+            right: from_array(r),
+        }
+    }
+
+    /// Requantises `acc` and applies `stage`; returns sixteen int8 lanes.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn apply(&self, acc: __m512i, stage: &OutputStage) -> __m128i {
+        let shifted = _mm512_sllv_epi32(acc, self.left);
+        let high = doubling_high_mul(shifted, self.mult);
+        let v = rounding_shift_right(high, self.right);
+        let v = _mm512_add_epi32(v, _mm512_set1_epi32(stage.offset));
+        let v = _mm512_max_epi32(v, _mm512_set1_epi32(stage.min));
+        let v = _mm512_min_epi32(v, _mm512_set1_epi32(stage.max));
+        // The clamp keeps every lane inside int8 (the stage's bounds are int8 values), so
+        // the saturating narrow changes nothing.
+        _mm512_cvtsepi32_epi8(v)
+    }
+}
+
+/// A vector from sixteen lanes.
+#[target_feature(enable = "avx512f")]
+fn from_array(v: [i32; 16]) -> __m512i {
+    _mm512_setr_epi32(
+        v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13],
+        v[14], v[15],
+    )
+}
+
+/// `(a · b + 2^30) >> 31` per lane in 64-bit arithmetic: gemmlowp's
+/// `SaturatingRoundingDoublingHighMul` without its saturating case (excluded by
+/// [`supported`]; see `quant::saturating_rounding_doubling_high_mul` for why one add and an
+/// arithmetic shift round like gemmlowp for both signs).
+#[target_feature(enable = "avx512f")]
+fn doubling_high_mul(a: __m512i, b: __m512i) -> __m512i {
+    let nudge = _mm512_set1_epi64(1 << 30);
+    // Even lanes: `_mm512_mul_epi32` multiplies the low (signed) halves of each 64-bit lane.
+    let even = _mm512_srai_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge));
+    // Odd lanes, moved down into the low halves first.
+    let a_odd = _mm512_srli_epi64::<32>(a);
+    let b_odd = _mm512_srli_epi64::<32>(b);
+    let odd = _mm512_srai_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a_odd, b_odd), nudge));
+    // Each result fits in 32 bits: keep the even results' low halves, put the odd ones' low
+    // halves in the high halves.
+    _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64::<32>(odd))
+}
+
+/// gemmlowp's `RoundingDivideByPOT` per lane: arithmetic shift right by `exp` (0..=31),
+/// rounding half away from zero.
+#[target_feature(enable = "avx512f")]
+fn rounding_shift_right(x: __m512i, exp: __m512i) -> __m512i {
+    let one = _mm512_set1_epi32(1);
+    let mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, exp), one);
+    let remainder = _mm512_and_si512(x, mask);
+    let negative = _mm512_srli_epi32::<31>(x);
+    let threshold = _mm512_add_epi32(_mm512_srai_epi32::<1>(mask), negative);
+    let round_up = _mm512_cmpgt_epi32_mask(remainder, threshold);
+    let shifted = _mm512_srav_epi32(x, exp);
+    _mm512_mask_add_epi32(shifted, round_up, shifted, one)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::test_rng::Rng;
+
+    extern crate std;
+
+    /// Edge accumulators plus random ones, random multipliers, shifts −31..=30 and stages:
+    /// every lane equals the scalar path.
+    #[test]
+    fn matches_the_scalar_requantisation() {
+        if !super::super::has_avx512_vnni() {
+            std::eprintln!("no AVX-512 VNNI on this CPU: the vector path is not used here");
+            return;
+        }
+        let mut rng = Rng(5);
+        let edges = [
+            0,
+            1,
+            -1,
+            i32::MAX,
+            i32::MIN,
+            1 << 30,
+            -(1 << 30),
+            12345,
+            -12345,
+        ];
+        for round in 0..4000 {
+            let mults: [QuantizedMultiplier; 16] = core::array::from_fn(|_| {
+                let multiplier = if rng.range(0, 10) == 0 {
+                    i32::MAX
+                } else {
+                    (1 << 30) + rng.range(0, 1 << 30) as i32
+                };
+                let shift = rng.range(0, 62) as i32 - 31;
+                QuantizedMultiplier { multiplier, shift }
+            });
+            let acc: [i32; 16] = core::array::from_fn(|k| {
+                if round % 3 == 0 {
+                    edges[(k + round) % edges.len()]
+                } else {
+                    (rng.next() as i32) >> rng.range(0, 31)
+                }
+            });
+            let lo = rng.range(0, 256) as i32 - 128;
+            let stage = OutputStage {
+                offset: rng.range(0, 256) as i32 - 128,
+                min: lo,
+                max: lo + rng.range(0, (128 - lo) as usize) as i32,
+            };
+            assert!(supported(&mults));
+            // SAFETY: AVX-512 F/BW/VNNI was detected above.
+            let got: [i8; 16] = unsafe {
+                let q = Requant16::new(&mults);
+                let v = q.apply(from_array(acc), &stage);
+                core::mem::transmute(v)
+            };
+            let want: [i8; 16] = core::array::from_fn(|k| stage.finish(mults[k].apply(acc[k])));
+            assert_eq!(got, want, "round {round}: acc {acc:?} mults {mults:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_reproduce() {
+        let ok = QuantizedMultiplier {
+            multiplier: 1 << 30,
+            shift: -3,
+        };
+        assert!(supported(&[ok]));
+        assert!(!supported(&[
+            ok,
+            QuantizedMultiplier {
+                multiplier: i32::MIN,
+                shift: 0
+            }
+        ]));
+        assert!(!supported(&[QuantizedMultiplier {
+            multiplier: 1 << 30,
+            shift: 31
+        }]));
+    }
+}
