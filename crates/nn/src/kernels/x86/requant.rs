@@ -51,15 +51,37 @@ impl Requant16 {
         }
     }
 
+    /// One multiplier in every lane.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn splat(q: QuantizedMultiplier) -> Self {
+        Self {
+            mult: _mm512_set1_epi32(q.multiplier),
+            left: _mm512_set1_epi32(q.shift.max(0)),
+            right: _mm512_set1_epi32((-q.shift).max(0)),
+        }
+    }
+
+    /// [`QuantizedMultiplier::apply`] lane by lane.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn multiply(&self, acc: __m512i) -> __m512i {
+        let shifted = _mm512_sllv_epi32(acc, self.left);
+        let high = doubling_high_mul(shifted, self.mult);
+        rounding_shift_right(high, self.right)
+    }
+
     /// Requantises `acc` and applies `stage`; returns sixteen int8 lanes.
     ///
     /// # Safety
     /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
     #[target_feature(enable = "avx512f")]
     pub fn apply(&self, acc: __m512i, stage: &OutputStage) -> __m128i {
-        let shifted = _mm512_sllv_epi32(acc, self.left);
-        let high = doubling_high_mul(shifted, self.mult);
-        let v = rounding_shift_right(high, self.right);
+        let v = self.multiply(acc);
         let v = _mm512_add_epi32(v, _mm512_set1_epi32(stage.offset));
         let v = _mm512_max_epi32(v, _mm512_set1_epi32(stage.min));
         let v = _mm512_min_epi32(v, _mm512_set1_epi32(stage.max));
