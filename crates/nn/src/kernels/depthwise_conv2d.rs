@@ -23,7 +23,48 @@ pub struct DepthwiseGeometry {
     pub window: Window,
 }
 
-fn tap(g: &DepthwiseGeometry, o: usize, k: usize, vertical: bool) -> Option<usize> {
+#[cfg(test)]
+impl DepthwiseGeometry {
+    /// A test geometry: one `h × w × c` image, a square `k × k` filter, stride `s`, dilation
+    /// `d` both ways, SAME or VALID padding, depth multiplier 1; `None` when the output is
+    /// empty.
+    pub(crate) fn square(
+        h: usize,
+        w: usize,
+        c: usize,
+        k: usize,
+        s: usize,
+        d: usize,
+        same: bool,
+    ) -> Option<Self> {
+        use crate::kernels::padding::{out_size, pad_before};
+        let (oh, ow) = (out_size(same, h, k, s, d), out_size(same, w, k, s, d));
+        (oh > 0 && ow > 0).then(|| Self {
+            input: Nhwc { n: 1, h, w, c },
+            output: Nhwc {
+                n: 1,
+                h: oh,
+                w: ow,
+                c,
+            },
+            kh: k,
+            kw: k,
+            depth_multiplier: 1,
+            window: Window {
+                stride_h: s,
+                stride_w: s,
+                dilation_h: d,
+                dilation_w: d,
+                pad_h: pad_before(s, d, h, k, oh),
+                pad_w: pad_before(s, d, w, k, ow),
+            },
+        })
+    }
+}
+
+/// Input row (`vertical`) or column of filter tap `k` for output position `o`, or `None` when
+/// it falls in the padding.
+pub(crate) fn tap(g: &DepthwiseGeometry, o: usize, k: usize, vertical: bool) -> Option<usize> {
     let w = g.window;
     let (stride, dil, pad, size) = if vertical {
         (w.stride_h, w.dilation_h, w.pad_h, g.input.h)
@@ -32,6 +73,20 @@ fn tap(g: &DepthwiseGeometry, o: usize, k: usize, vertical: bool) -> Option<usiz
     };
     let i = (o * stride + k * dil) as isize - pad as isize;
     (i >= 0 && i < size as isize).then_some(i as usize)
+}
+
+/// The taps of output pixel `(oy, ox)` that fall inside the input, as
+/// `(ky · kw + kx, iy, ix)`.
+pub(crate) fn taps_in_bounds(
+    g: &DepthwiseGeometry,
+    oy: usize,
+    ox: usize,
+) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    (0..g.kh)
+        .filter_map(move |ky| tap(g, oy, ky, true).map(|iy| (ky, iy)))
+        .flat_map(move |(ky, iy)| {
+            (0..g.kw).filter_map(move |kx| tap(g, ox, kx, false).map(|ix| (ky * g.kw + kx, iy, ix)))
+        })
 }
 
 /// Reference depthwise convolution.
@@ -52,18 +107,10 @@ pub fn depthwise_conv2d_reference(g: &DepthwiseGeometry, op: &ConvOperands<'_>, 
                     for m in 0..g.depth_multiplier {
                         let oc = ic * g.depth_multiplier + m;
                         let mut acc = 0i32;
-                        for ky in 0..g.kh {
-                            let Some(iy) = tap(g, oy, ky, true) else {
-                                continue;
-                            };
-                            for kx in 0..g.kw {
-                                let Some(ix) = tap(g, ox, kx, false) else {
-                                    continue;
-                                };
-                                let x = i32::from(input[inp.at(b, iy, ix, ic)]) + input_offset;
-                                let f = i32::from(filter[(ky * g.kw + kx) * out.c + oc]);
-                                acc = acc.wrapping_add(f * x);
-                            }
+                        for (t, iy, ix) in taps_in_bounds(g, oy, ox) {
+                            let x = i32::from(input[inp.at(b, iy, ix, ic)]) + input_offset;
+                            let f = i32::from(filter[t * out.c + oc]);
+                            acc = acc.wrapping_add(f * x);
                         }
                         if let Some(bias) = bias {
                             acc = acc.wrapping_add(bias[oc]);
@@ -145,22 +192,13 @@ pub fn depthwise_conv2d_channels(g: &DepthwiseGeometry, op: &ConvOperands<'_>, o
                             Some(bias) => acc.copy_from_slice(&bias[c0..c0 + n]),
                             None => acc.fill(0),
                         }
-                        for ky in 0..g.kh {
-                            let Some(iy) = tap(g, oy, ky, true) else {
-                                continue;
-                            };
-                            for kx in 0..g.kw {
-                                let Some(ix) = tap(g, ox, kx, false) else {
-                                    continue;
-                                };
-                                let i0 = inp.at(b, iy, ix, c0);
-                                let f0 = (ky * g.kw + kx) * c + c0;
-                                let xs = &input[i0..i0 + n];
-                                let fs = &filter[f0..f0 + n];
-                                for ((a, &x), &f) in acc.iter_mut().zip(xs).zip(fs) {
-                                    *a = a
-                                        .wrapping_add(i32::from(f) * (i32::from(x) + input_offset));
-                                }
+                        for (t, iy, ix) in taps_in_bounds(g, oy, ox) {
+                            let i0 = inp.at(b, iy, ix, c0);
+                            let f0 = t * c + c0;
+                            let xs = &input[i0..i0 + n];
+                            let fs = &filter[f0..f0 + n];
+                            for ((a, &x), &f) in acc.iter_mut().zip(xs).zip(fs) {
+                                *a = a.wrapping_add(i32::from(f) * (i32::from(x) + input_offset));
                             }
                         }
                     }
@@ -176,8 +214,12 @@ pub fn depthwise_conv2d_channels(g: &DepthwiseGeometry, op: &ConvOperands<'_>, o
     }
 }
 
-/// Runs the fastest variant that applies.
+/// Runs the fastest variant that applies (on x86-64 with AVX-512, the vector kernel first).
 pub fn depthwise_conv2d(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+    #[cfg(target_arch = "x86_64")]
+    if super::x86::depthwise::try_depthwise_conv2d(g, op, output) {
+        return;
+    }
     if g.depth_multiplier == 1 {
         depthwise_conv2d_channels(g, op, output);
     } else {
@@ -188,7 +230,6 @@ pub fn depthwise_conv2d(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &m
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::padding::{out_size, pad_before};
     use crate::kernels::test_rng::Rng;
     use crate::kernels::OutputStage;
     use crate::quant::QuantizedMultiplier;
@@ -200,30 +241,10 @@ mod tests {
             let (h, w, c) = (rng.range(1, 7), rng.range(1, 7), rng.range(1, 90));
             let (k, s, d) = (rng.range(1, 4), rng.range(1, 3), rng.range(1, 3));
             let same = rng.range(0, 2) == 1;
-            let (oh, ow) = (out_size(same, h, k, s, d), out_size(same, w, k, s, d));
-            if oh == 0 || ow == 0 {
+            let Some(g) = DepthwiseGeometry::square(h, w, c, k, s, d, same) else {
                 continue;
-            }
-            let g = DepthwiseGeometry {
-                input: Nhwc { n: 1, h, w, c },
-                output: Nhwc {
-                    n: 1,
-                    h: oh,
-                    w: ow,
-                    c,
-                },
-                kh: k,
-                kw: k,
-                depth_multiplier: 1,
-                window: Window {
-                    stride_h: s,
-                    stride_w: s,
-                    dilation_h: d,
-                    dilation_w: d,
-                    pad_h: pad_before(s, d, h, k, oh),
-                    pad_w: pad_before(s, d, w, k, ow),
-                },
             };
+            let (oh, ow) = (g.output.h, g.output.w);
             let mut input = [0i8; 7 * 7 * 90];
             input.iter_mut().for_each(|v| *v = rng.next() as i8);
             let mut filter = [0i8; 9 * 90];

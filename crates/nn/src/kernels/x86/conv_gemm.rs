@@ -274,10 +274,8 @@ mod tests {
     use super::*;
     use crate::kernels::conv2d::conv2d_reference;
     use crate::kernels::test_rng::Rng;
-    use crate::quant::QuantizedMultiplier;
 
     extern crate std;
-    use std::vec::Vec;
 
     /// Random geometries (pointwise, strided, padded, dilated rows, channel counts that are
     /// and are not multiples of 16, K tails) equal the reference kernel byte for byte.
@@ -300,18 +298,10 @@ mod tests {
                 continue;
             };
             let (oh, ow) = (g.output.h, g.output.w);
-            let bytes =
-                |rng: &mut Rng, n: usize| -> Vec<i8> { (0..n).map(|_| rng.next() as i8).collect() };
-            let input = bytes(&mut rng, h * w * ic);
-            let filter = bytes(&mut rng, oc * k * k * ic);
-            let bias: Vec<i32> = (0..oc)
-                .map(|_| rng.range(0, 40000) as i32 - 20000)
-                .collect();
-            let mults: Vec<QuantizedMultiplier> = (0..oc)
-                .map(|_| {
-                    QuantizedMultiplier::from_real(1e-4 + rng.range(0, 400) as f64 * 2e-5).unwrap()
-                })
-                .collect();
+            let input = rng.vec_i8(h * w * ic);
+            let filter = rng.vec_i8(oc * k * k * ic);
+            let bias = rng.vec_bias(oc, 20000);
+            let mults = rng.vec_mults(oc, 1e-4, 2e-5);
             let lo = rng.range(0, 2) as i32 * 100 - 128;
             let op = ConvOperands {
                 input_offset: rng.range(0, 256) as i32 - 127,
@@ -347,11 +337,9 @@ mod tests {
         let (ic, oc) = (512usize, 160usize);
         assert!(oc.div_ceil(LANES) > PACK_BYTES / (ic * LANES));
         let g = ConvGeometry::square(3, 3, ic, oc, 1, 1, 1, false).unwrap();
-        let input: Vec<i8> = (0..9 * ic).map(|_| rng.next() as i8).collect();
-        let filter: Vec<i8> = (0..oc * ic).map(|_| rng.next() as i8).collect();
-        let mults: Vec<QuantizedMultiplier> = (0..oc)
-            .map(|_| QuantizedMultiplier::from_real(3e-5).unwrap())
-            .collect();
+        let input = rng.vec_i8(9 * ic);
+        let filter = rng.vec_i8(oc * ic);
+        let mults = rng.vec_mults(oc, 3e-5, 1e-8);
         let op = ConvOperands {
             input_offset: 7,
             input: &input,

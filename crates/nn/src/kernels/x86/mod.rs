@@ -11,6 +11,7 @@
 #![allow(unsafe_code)]
 
 pub mod conv_gemm;
+pub mod depthwise;
 pub mod requant;
 
 use core::arch::x86_64::{__cpuid, __cpuid_count, _xgetbv, CpuidResult};
