@@ -343,8 +343,9 @@ pub fn is_patchable(g: &ConvGeometry, input_offset: i32) -> bool {
         && i8::try_from(input_offset.wrapping_neg()).is_ok()
 }
 
-/// Copies the input window of output pixel `(b, oy, ox)` into `patch` in filter order
-/// (`[kh, kw, c]`), writing `pad` (the input zero point) for taps outside the input.
+/// Copies the input window of output pixel `(b, oy, ox)` into `patch` in filter order, one
+/// filter row (`kw · c` bytes) every `pitch` bytes (`pitch ≥ kw · c`; bytes between rows are
+/// left alone), writing `pad` (the input zero point) for taps outside the input.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gather_patch(
     g: &ConvGeometry,
@@ -353,6 +354,7 @@ pub(crate) fn gather_patch(
     oy: usize,
     ox: usize,
     pad: i8,
+    pitch: usize,
     patch: &mut [i8],
 ) {
     let (inp, w) = (g.input, g.window);
@@ -361,7 +363,8 @@ pub(crate) fn gather_patch(
     let y0 = (oy * w.stride_h) as isize - w.pad_h as isize;
     let x0 = (ox * w.stride_w) as isize - w.pad_w as isize;
     let x_inside = x0 >= 0 && x0 + g.kw as isize <= inp.w as isize;
-    for (ky, row) in patch.chunks_exact_mut(run).enumerate() {
+    for (ky, row) in patch.chunks_mut(pitch).take(g.kh).enumerate() {
+        let row = &mut row[..run];
         let iy = y0 + (ky * w.dilation_h) as isize;
         if iy < 0 || iy >= inp.h as isize {
             row.fill(pad);
@@ -403,7 +406,7 @@ pub fn conv2d_patches(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]
         for b in 0..out.n {
             for oy in 0..out.h {
                 for ox in 0..out.w {
-                    gather_patch(g, op.input, b, oy, ox, pad, patch);
+                    gather_patch(g, op.input, b, oy, ox, pad, g.kw * g.input.c, patch);
                     let x: &[i8] = patch;
                     let o0 = out.at(b, oy, ox, 0);
                     let mut k = 0;

@@ -3,19 +3,22 @@
 //! VNNI: output pixels × output channels, `K = kh · kw · in_c` deep.
 //!
 //! Per call the filter is packed, sixteen output channels per block, as
-//! `[K/4][16 channels][4 taps]`; per tile of [`MR`] output pixels their input windows are
-//! gathered into a panel of `K` bytes each (padded taps hold the input zero point, as in
-//! `conv2d_patches`) with the sign bit flipped, i.e. `x + 128` as unsigned bytes, which is the
-//! operand `vpdpbusd` multiplies by the signed filter bytes. The accumulator then equals the
-//! reference's when the per-channel constant absorbs the flip:
-//! `Σ f·(x + off) + bias = Σ f·(x + 128) + (off − 128)·Σ f + bias` (wrapping int32, as
-//! everywhere in these kernels). Requantisation is sixteen lanes at a time
-//! ([`Requant16`]).
+//! `[K'/4][16 channels][4 taps]`, where `K'` lays the `K` taps out as `kh` filter rows of
+//! `kw · in_c` bytes each rounded up to a multiple of 4 (zero filter bytes in the gaps).
+//! Tiles of [`MR`] output pixels whose windows lie inside the input read it in place, one
+//! rounded-up filter row at a time (the bytes past a row meet zero filter bytes); other
+//! tiles first gather their windows into a panel in the same layout (padded taps hold the
+//! input zero point, as in `conv2d_patches`). Each input byte enters `vpdpbusd` with its
+//! sign bit flipped, i.e. as the unsigned byte `x + 128`, which it multiplies by the signed
+//! filter bytes. The accumulator equals the reference's when the per-channel constant
+//! absorbs the flip: `Σ f·(x + off) + bias = Σ f·(x + 128) + (off − 128)·Σ f + bias`
+//! (wrapping int32, as everywhere in these kernels). Requantisation is sixteen lanes at a
+//! time ([`Requant16`]).
 
 use core::arch::x86_64::*;
 
 use super::requant::{self, Requant16};
-use crate::kernels::conv2d::{gather_patch, is_pointwise, is_row_contiguous, ConvGeometry};
+use crate::kernels::conv2d::{gather_patch, is_row_contiguous, ConvGeometry};
 use crate::kernels::{ConvOperands, OutputStage};
 
 /// Output pixels per tile (rows of the panel).
@@ -25,23 +28,56 @@ const LANES: usize = 16;
 /// Stack bytes for packed filter blocks held at once (more blocks than fit are packed in
 /// turns, each turn re-gathering the panels).
 const PACK_BYTES: usize = 64 * 1024;
-/// Stack bytes for one panel (`MR` rows of `K` rounded up to 4).
+/// Stack bytes for one panel (`MR` rows of `K'`).
 const PANEL_BYTES: usize = 32 * 1024;
 /// Filter blocks held at once, at most (bounds the per-block constants on the stack).
 const MAX_BLOCKS: usize = 64;
 
+/// How a pixel's `K` taps lie in the packed filter and in the panel: `kh` filter rows of
+/// `row_len = kw · in_c` bytes, each padded to `run` (a multiple of 4).
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    rows: usize,
+    row_len: usize,
+    run: usize,
+}
+
+impl Layout {
+    fn of(g: &ConvGeometry) -> Self {
+        let row_len = g.kw * g.input.c;
+        Self {
+            rows: g.kh,
+            row_len,
+            run: row_len.next_multiple_of(4),
+        }
+    }
+
+    /// Taps per pixel (`K`).
+    fn k(&self) -> usize {
+        self.rows * self.row_len
+    }
+
+    /// Packed taps per pixel (`K'`).
+    fn kp(&self) -> usize {
+        self.rows * self.run
+    }
+}
+
 /// True when this kernel computes `g` exactly: one group, unit horizontal dilation, an input
 /// zero point that is an int8 value (padded taps are written as it), a panel and two filter
-/// blocks that fit their stack buffers, and requantisation parameters the vector form
-/// reproduces.
+/// blocks that fit their stack buffers, filter offsets that fit the gather's 32-bit indices,
+/// and requantisation parameters the vector form reproduces.
 pub fn applies(g: &ConvGeometry, op: &ConvOperands<'_>) -> bool {
-    let k = g.kh * g.kw * g.input.c;
-    let kp = k.next_multiple_of(4);
+    let layout = Layout::of(g);
+    let kp = layout.kp();
     is_row_contiguous(g)
-        && k > 0
+        && layout.k() > 0
+        && g.kh <= MAX_ROWS
         && kp * MR <= PANEL_BYTES
         && 2 * kp * LANES <= PACK_BYTES
+        && g.output.c.saturating_mul(layout.k()) <= i32::MAX as usize
         && i8::try_from(op.input_offset.wrapping_neg()).is_ok()
+        && op.filter.len() >= g.output.c * layout.k()
         && op.mults.len() >= g.output.c
         && op.bias.is_none_or(|b| b.len() >= g.output.c)
         && requant::supported(&op.mults[..g.output.c])
@@ -69,18 +105,54 @@ struct BlockParams {
     lanes: usize,
 }
 
+/// Where a tile's `K` input bytes per pixel are read: row `r`'s taps are the `run`-byte runs
+/// at `base[rows[r] + taps[t]..]`, in filter order. Interior tiles read the input tensor in
+/// place (one run per filter tap, `in_c` bytes); border tiles read a gathered panel (one run
+/// of `K` rounded up to 4).
+struct Source<'a> {
+    base: &'a [i8],
+    rows: [usize; MR],
+    taps: &'a [usize],
+    run: usize,
+}
+
+impl Source<'_> {
+    /// True when every byte the tile reads lies inside `base` and runs are whole 4-byte
+    /// groups.
+    fn in_bounds(&self) -> bool {
+        let row = self.rows.iter().max().copied().unwrap_or(0);
+        let tap = self.taps.iter().max().copied().unwrap_or(0);
+        self.run.is_multiple_of(4) && row + tap + self.run <= self.base.len()
+    }
+}
+
+/// Filter rows whose input offsets an interior tile keeps on the stack.
+const MAX_ROWS: usize = 16;
+
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
 fn conv2d_vnni(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
-    let out = g.output;
-    let k = g.kh * g.kw * g.input.c;
-    let kp = k.next_multiple_of(4);
+    let (inp, out, win) = (g.input, g.output, g.window);
+    let layout = Layout::of(g);
+    let kp = layout.kp();
     let pixels = out.n * out.h * out.w;
     let oc_n = out.c;
-    assert!(output.len() >= pixels * oc_n && op.filter.len() >= oc_n * k);
+    assert!(output.len() >= pixels * oc_n && op.input.len() >= inp.len());
     let block_bytes = kp * LANES;
     let blocks_total = oc_n.div_ceil(LANES);
     let per_turn = (PACK_BYTES / block_bytes).min(MAX_BLOCKS);
     let pad = op.input_offset.wrapping_neg() as i8;
+    // Input offset of filter row `ky` relative to a window's origin.
+    let row_offsets: [usize; MAX_ROWS] =
+        core::array::from_fn(|ky| ky * win.dilation_h * inp.w * inp.c);
+    let row_offsets = &row_offsets[..g.kh];
+    // The input offset of output pixel `p`'s window origin, when the whole window is inside.
+    let interior = |p: usize| -> Option<usize> {
+        let (b, oy, ox) = (p / (out.h * out.w), (p / out.w) % out.h, p % out.w);
+        let y0 = (oy * win.stride_h).checked_sub(win.pad_h)?;
+        let x0 = (ox * win.stride_w).checked_sub(win.pad_w)?;
+        let inside = y0 + (g.kh - 1) * win.dilation_h < inp.h && x0 + g.kw - 1 < inp.w;
+        inside.then(|| inp.at(b, y0, x0, 0))
+    };
 
     let mut pack = [0i8; PACK_BYTES];
     let mut panel = [0i8; PANEL_BYTES];
@@ -91,6 +163,7 @@ fn conv2d_vnni(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
         lanes: 0,
     };
     let mut params = [zero; MAX_BLOCKS];
+    let whole_panel = [0usize];
     let mut first = 0;
     while first < blocks_total {
         let blocks = per_turn.min(blocks_total - first);
@@ -102,19 +175,39 @@ fn conv2d_vnni(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
         {
             let oc0 = (first + b) * LANES;
             let lanes = LANES.min(oc_n - oc0);
-            *p = pack_block(op, k, oc0, lanes, dst);
+            *p = pack_block(op, layout, oc0, lanes, dst);
         }
         let mut p0 = 0;
         while p0 < pixels {
             let rows = MR.min(pixels - p0);
-            fill_panel(g, op.input, p0, rows, pad, kp, &mut panel[..MR * kp]);
-            let panel = &panel[..MR * kp];
+            let mut origins = [0usize; MR];
+            let all_interior =
+                (0..rows).all(|r| interior(p0 + r).map(|o| origins[r] = o).is_some());
+            for r in rows..MR {
+                origins[r] = origins[0];
+            }
+            let direct = Source {
+                base: op.input,
+                rows: origins,
+                taps: row_offsets,
+                run: layout.run,
+            };
+            let src = if all_interior && direct.in_bounds() {
+                direct
+            } else {
+                fill_panel(g, layout, op.input, p0, rows, pad, &mut panel[..MR * kp]);
+                Source {
+                    base: &panel[..MR * kp],
+                    rows: core::array::from_fn(|r| if r < rows { r * kp } else { 0 }),
+                    taps: &whole_panel,
+                    run: kp,
+                }
+            };
             let mut b = 0;
             while b + 2 <= blocks {
                 let w = &pack[b * block_bytes..(b + 2) * block_bytes];
                 tile::<2>(
-                    panel,
-                    kp,
+                    &src,
                     w,
                     &params[b..b + 2],
                     &op.stage,
@@ -128,8 +221,7 @@ fn conv2d_vnni(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
             if b < blocks {
                 let w = &pack[b * block_bytes..(b + 1) * block_bytes];
                 tile::<1>(
-                    panel,
-                    kp,
+                    &src,
                     w,
                     &params[b..b + 1],
                     &op.stage,
@@ -145,87 +237,116 @@ fn conv2d_vnni(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
     }
 }
 
-/// Packs output channels `oc0..oc0 + lanes` as `[kp/4][16][4]` into `dst` (`kp · 16` bytes;
-/// taps past `k` and lanes past `lanes` are zero) and returns their constants.
-#[target_feature(enable = "avx512f")]
+/// Packs output channels `oc0..oc0 + lanes` as `[K'/4][16][4]` into `dst` (`K' · 16`
+/// bytes; gaps between filter rows and lanes past `lanes` are zero) and returns their
+/// constants. Whole 4-byte groups are fetched sixteen channels at a time with a gather, and
+/// their sums taken with `vpdpbusd` against ones.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
 fn pack_block(
     op: &ConvOperands<'_>,
-    k: usize,
+    layout: Layout,
     oc0: usize,
     lanes: usize,
     dst: &mut [i8],
 ) -> BlockParams {
-    dst.fill(0);
-    let mut constant = [0i32; LANES];
-    let flip_offset = op.input_offset.wrapping_sub(128);
-    for (lane, c) in constant.iter_mut().enumerate().take(lanes) {
-        let oc = oc0 + lane;
-        let row = &op.filter[oc * k..(oc + 1) * k];
-        let mut sum = 0i32;
-        for (t, &f) in row.iter().enumerate() {
-            dst[(t / 4) * (4 * LANES) + lane * 4 + t % 4] = f;
-            sum = sum.wrapping_add(i32::from(f));
+    let k = layout.k();
+    let groups = layout.run / 4;
+    assert!(dst.len() >= layout.kp() * LANES && (oc0 + lanes) * k <= op.filter.len());
+    assert!((oc0 + lanes) * k <= i32::MAX as usize && lanes <= LANES);
+    let mask = ((1u32 << lanes) - 1) as u16;
+    let ones = _mm512_set1_epi8(1);
+    let lane_rows = _mm512_mullo_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32(k as i32),
+    );
+    let base = op.filter[oc0 * k..].as_ptr();
+    let mut sums = _mm512_setzero_si512();
+    let mut tail_sums = [0i32; LANES];
+    for ky in 0..layout.rows {
+        for j in 0..groups {
+            let at = (ky * groups + j) * 64;
+            let t0 = ky * layout.row_len + 4 * j;
+            let whole = 4 * j + 4 <= layout.row_len;
+            let v = if whole {
+                let index = _mm512_add_epi32(lane_rows, _mm512_set1_epi32(t0 as i32));
+                // SAFETY: lane l (< lanes, the others are masked off and not read) reads the
+                // 4 bytes at `(oc0 + l)·k + t0`, with `t0 + 4 ≤ (ky + 1)·row_len ≤ k`, inside
+                // `filter` (asserted above); indices fit i32 (asserted).
+                unsafe {
+                    _mm512_mask_i32gather_epi32::<1>(
+                        _mm512_setzero_si512(),
+                        mask,
+                        index,
+                        base.cast(),
+                    )
+                }
+            } else {
+                // The last, partial group of a filter row: its bytes one by one, zero after.
+                let mut group = [0i8; 64];
+                for l in 0..lanes {
+                    let row = &op.filter[(oc0 + l) * k..(oc0 + l + 1) * k];
+                    for (b, &f) in row[t0..(ky + 1) * layout.row_len].iter().enumerate() {
+                        group[l * 4 + b] = f;
+                        tail_sums[l] = tail_sums[l].wrapping_add(i32::from(f));
+                    }
+                }
+                // SAFETY: `group` is 64 readable bytes.
+                unsafe { _mm512_loadu_si512(group.as_ptr().cast()) }
+            };
+            if whole {
+                sums = _mm512_dpbusd_epi32(sums, ones, v);
+            }
+            // SAFETY: `at + 64 ≤ K'·16 ≤ dst.len()` (asserted above).
+            unsafe { _mm512_storeu_si512(dst.as_mut_ptr().add(at).cast(), v) };
         }
-        let bias = op.bias.map_or(0, |b| b[oc]);
-        *c = flip_offset.wrapping_mul(sum).wrapping_add(bias);
     }
+    // SAFETY: `tail_sums` is 64 readable bytes.
+    let tail = unsafe { _mm512_loadu_si512(tail_sums.as_ptr().cast()) };
+    let filter_sums = _mm512_add_epi32(sums, tail);
+    let mut bias = [0i32; LANES];
+    for (l, b) in bias.iter_mut().enumerate().take(lanes) {
+        *b = op.bias.map_or(0, |bias| bias[oc0 + l]);
+    }
+    // SAFETY: `bias` is 64 readable bytes.
+    let bias = unsafe { _mm512_loadu_si512(bias.as_ptr().cast()) };
+    let flip_offset = _mm512_set1_epi32(op.input_offset.wrapping_sub(128));
     BlockParams {
-        constant: _mm512_loadu_epi32_array(&constant),
+        constant: _mm512_add_epi32(_mm512_mullo_epi32(flip_offset, filter_sums), bias),
         requant: Requant16::new(&op.mults[oc0..oc0 + lanes]),
         oc0,
         lanes,
     }
 }
 
-/// Sixteen int32 lanes from an array.
-#[target_feature(enable = "avx512f")]
-fn _mm512_loadu_epi32_array(v: &[i32; LANES]) -> __m512i {
-    // SAFETY: `v` is 64 readable bytes; the load is unaligned.
-    unsafe { _mm512_loadu_si512(v.as_ptr().cast()) }
-}
-
-/// Gathers output pixels `p0..p0 + rows` into panel rows of `kp` bytes, sign bits flipped;
-/// rows past `rows` and bytes past `K` are zero.
+/// Gathers output pixels `p0..p0 + rows` into panel rows of `K'` bytes in the packed
+/// layout (padded taps hold the input zero point `pad`; the gaps after each filter row keep
+/// whatever they hold, which the zero filter bytes there cancel); rows past `rows` are left
+/// as they are (the tile does not store them).
 fn fill_panel(
     g: &ConvGeometry,
+    layout: Layout,
     input: &[i8],
     p0: usize,
     rows: usize,
     pad: i8,
-    kp: usize,
     panel: &mut [i8],
 ) {
     let out = g.output;
-    let k = g.kh * g.kw * g.input.c;
-    for (r, row) in panel.chunks_exact_mut(kp).enumerate() {
-        if r >= rows {
-            row.fill(0);
-            continue;
-        }
+    for (r, row) in panel.chunks_exact_mut(layout.kp()).take(rows).enumerate() {
         let p = p0 + r;
-        let (taps, tail) = row.split_at_mut(k);
-        if is_pointwise(g) {
-            taps.copy_from_slice(&input[p * k..(p + 1) * k]);
-        } else {
-            let (b, oy, ox) = (p / (out.h * out.w), (p / out.w) % out.h, p % out.w);
-            gather_patch(g, input, b, oy, ox, pad, taps);
-        }
-        for v in taps.iter_mut() {
-            *v ^= i8::MIN;
-        }
-        tail.fill(0);
+        let (b, oy, ox) = (p / (out.h * out.w), (p / out.w) % out.h, p % out.w);
+        gather_patch(g, input, b, oy, ox, pad, layout.run, row);
     }
 }
 
-/// One tile: [`MR`] panel rows × `NB` filter blocks, accumulated over `kp` taps with
-/// `vpdpbusd`, then requantised and stored for the `rows` valid pixels and each block's
-/// valid lanes.
+/// One tile: [`MR`] pixel rows of `src` × `NB` filter blocks, accumulated over `K` with
+/// `vpdpbusd` (each input byte's sign bit flipped on the way in: `x + 128` as unsigned), then
+/// requantised and stored for the `rows` valid pixels and each block's valid lanes.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
 fn tile<const NB: usize>(
-    panel: &[i8],
-    kp: usize,
+    src: &Source<'_>,
     w: &[i8],
     params: &[BlockParams],
     stage: &OutputStage,
@@ -234,24 +355,31 @@ fn tile<const NB: usize>(
     oc_n: usize,
     output: &mut [i8],
 ) {
-    assert!(panel.len() >= MR * kp && w.len() >= NB * kp * LANES && params.len() >= NB);
-    assert!(kp.is_multiple_of(4) && rows <= MR && output.len() >= (p0 + rows) * oc_n);
+    let k4s = src.taps.len() * src.run / 4;
+    assert!(src.in_bounds() && w.len() >= NB * k4s * 4 * LANES && params.len() >= NB);
+    assert!(rows <= MR && output.len() >= (p0 + rows) * oc_n);
+    let flip = _mm512_set1_epi32(0x8080_8080_u32 as i32);
     let mut acc = [[_mm512_setzero_si512(); NB]; MR];
-    let (a, wp) = (panel.as_ptr(), w.as_ptr());
-    for k4 in 0..kp / 4 {
-        let mut wv = [_mm512_setzero_si512(); NB];
-        for (j, v) in wv.iter_mut().enumerate() {
-            // SAFETY: block j's taps k4·4..k4·4+4 are the 64 bytes at
-            // `(j·kp/4 + k4)·64 < NB·kp·16 ≤ w.len()` (asserted above).
-            *v = unsafe { _mm512_loadu_si512(wp.add((j * kp / 4 + k4) * 64).cast()) };
-        }
-        for (r, acc_r) in acc.iter_mut().enumerate() {
-            // SAFETY: row r's bytes k4·4..k4·4+4 lie at `r·kp + 4·k4 + 3 < MR·kp ≤ panel.len()`.
-            let x = unsafe { a.add(r * kp + 4 * k4).cast::<i32>().read_unaligned() };
-            let x = _mm512_set1_epi32(x);
-            for (acc_rj, wj) in acc_r.iter_mut().zip(wv) {
-                *acc_rj = _mm512_dpbusd_epi32(*acc_rj, x, wj);
+    let (a, wp) = (src.base.as_ptr(), w.as_ptr());
+    let mut k4 = 0;
+    for &tap in src.taps {
+        for c4 in 0..src.run / 4 {
+            let mut wv = [_mm512_setzero_si512(); NB];
+            for (j, v) in wv.iter_mut().enumerate() {
+                // SAFETY: block j's taps k4·4..k4·4+4 are the 64 bytes at
+                // `(j·K/4 + k4)·64`, below `NB·K·16 ≤ w.len()` (asserted above).
+                *v = unsafe { _mm512_loadu_si512(wp.add((j * k4s + k4) * 64).cast()) };
             }
+            for (&row, acc_r) in src.rows.iter().zip(acc.iter_mut()) {
+                // SAFETY: `row + tap + 4·c4 + 4 ≤ row + tap + run ≤ base.len()`
+                // (`Source::in_bounds`, asserted above).
+                let x = unsafe { a.add(row + tap + 4 * c4).cast::<i32>().read_unaligned() };
+                let x = _mm512_xor_si512(_mm512_set1_epi32(x), flip);
+                for (acc_rj, wj) in acc_r.iter_mut().zip(wv) {
+                    *acc_rj = _mm512_dpbusd_epi32(*acc_rj, x, wj);
+                }
+            }
+            k4 += 1;
         }
     }
     for (r, acc_r) in acc.iter().enumerate().take(rows) {
