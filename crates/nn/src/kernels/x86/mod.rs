@@ -12,6 +12,7 @@
 
 pub mod conv_gemm;
 pub mod depthwise;
+pub mod max_pool;
 pub mod requant;
 
 use core::arch::x86_64::{__cpuid, __cpuid_count, _xgetbv, CpuidResult};
