@@ -98,10 +98,15 @@ pub fn prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut 
 }
 
 /// Broadcast PReLU: the per-channel variant when alpha is one value per innermost channel
-/// and the input has the output's shape, else the reference.
+/// and the input has the output's shape (on x86-64 with AVX-512, the vector kernel first),
+/// else the reference.
 pub fn prelu(p: &PreluParams, bc: &Broadcast, input: &[i8], alpha: &[i8], out: &mut [i8]) {
     match bc.per_channel_b() {
         Some(c) if c == alpha.len() && input.len() == out.len() => {
+            #[cfg(target_arch = "x86_64")]
+            if super::x86::prelu::try_prelu_per_channel(p, input, alpha, out) {
+                return;
+            }
             prelu_per_channel(p, input, alpha, out)
         }
         _ => prelu_reference(p, bc, input, alpha, out),

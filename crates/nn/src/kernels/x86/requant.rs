@@ -81,14 +81,22 @@ impl Requant16 {
     /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
     #[target_feature(enable = "avx512f")]
     pub fn apply(&self, acc: __m512i, stage: &OutputStage) -> __m128i {
-        let v = self.multiply(acc);
-        let v = _mm512_add_epi32(v, _mm512_set1_epi32(stage.offset));
-        let v = _mm512_max_epi32(v, _mm512_set1_epi32(stage.min));
-        let v = _mm512_min_epi32(v, _mm512_set1_epi32(stage.max));
-        // The clamp keeps every lane inside int8 (the stage's bounds are int8 values), so
-        // the saturating narrow changes nothing.
-        _mm512_cvtsepi32_epi8(v)
+        finish(self.multiply(acc), stage)
     }
+}
+
+/// [`OutputStage::finish`] lane by lane: adds the offset, clamps, narrows to int8.
+///
+/// # Safety
+/// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+#[target_feature(enable = "avx512f")]
+pub fn finish(v: __m512i, stage: &OutputStage) -> __m128i {
+    let v = _mm512_add_epi32(v, _mm512_set1_epi32(stage.offset));
+    let v = _mm512_max_epi32(v, _mm512_set1_epi32(stage.min));
+    let v = _mm512_min_epi32(v, _mm512_set1_epi32(stage.max));
+    // The clamp keeps every lane inside int8 (the stage's bounds are int8 values), so the
+    // saturating narrow changes nothing.
+    _mm512_cvtsepi32_epi8(v)
 }
 
 /// A vector from sixteen lanes.
