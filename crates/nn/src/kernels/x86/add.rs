@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-//! ADD, SUB and SQUARED_DIFFERENCE of two same-shape int8 tensors, sixteen elements at a
-//! time in AVX-512: the reference arithmetic of [`AddParams::apply`] lane by lane (offset,
-//! wrapping left shift, each input's rescale, the combine step in wrapping int32, the output
-//! rescale and stage), so the bytes equal the portable kernel's.
+//! ADD, SUB and SQUARED_DIFFERENCE of two same-shape int8 tensors, 64 elements at a time in
+//! AVX-512 (four vectors of sixteen int32 lanes): the reference arithmetic of
+//! [`AddParams::apply`] lane by lane (offset, wrapping left shift, each input's rescale, the
+//! combine step in wrapping int32, the output rescale and stage), so the bytes equal the
+//! portable kernel's.
+//!
+//! The input rescale `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(u · 2^ls, m), r)`
+//! of `u = x + offset` (|u| ≤ 255) needs no 64-bit product when `8 ≤ ls ≤ 21`: with
+//! `m = mh · 2^j + ml`, `j = 31 − ls`, `0 ≤ ml < 2^j`,
+//! `⌊(u · 2^ls · m + 2^30) / 2^31⌋ = u · mh + ⌊(u · ml + 2^(j−1)) / 2^j⌋`, both products and
+//! the sum inside int32; the rounding shift is then `(h + 2^(r−1) − [h < 0]) >> r`. Other
+//! shifts take the general [`Requant16`] path.
 
 use core::arch::x86_64::*;
 
@@ -10,9 +18,10 @@ use super::requant::{self, Requant16};
 use crate::kernels::add::{AddParams, Combine};
 use crate::kernels::broadcast::Broadcast;
 use crate::kernels::OutputStage;
+use crate::quant::QuantizedMultiplier;
 
-/// Elements per vector.
-const LANES: usize = 16;
+/// Elements per block (four vectors of sixteen lanes).
+const BLOCK: usize = 64;
 
 /// True when this kernel computes `p` exactly: every multiplier is one [`Requant16`]
 /// reproduces and the left shift is a valid int32 shift.
@@ -40,76 +49,190 @@ pub fn try_add(
     {
         return false;
     }
+    let (a, b) = (&a[..n], &b[..n]);
     // SAFETY: the CPU supports AVX-512 F/BW/VL (checked just above).
     unsafe {
-        match p.combine {
-            Combine::Add => elementwise(p, &a[..n], &b[..n], &stage, out, |x, y| {
-                _mm512_add_epi32(x, y)
-            }),
-            Combine::Sub => elementwise(p, &a[..n], &b[..n], &stage, out, |x, y| {
-                _mm512_sub_epi32(x, y)
-            }),
-            Combine::SquaredDifference => elementwise(p, &a[..n], &b[..n], &stage, out, |x, y| {
-                let d = _mm512_sub_epi32(x, y);
-                _mm512_mullo_epi32(d, d)
-            }),
+        if NarrowScale::fits(p.input1, p.left_shift) && NarrowScale::fits(p.input2, p.left_shift) {
+            let s1 = NarrowScale::new(p.input1, p.input1_offset, p.left_shift);
+            let s2 = NarrowScale::new(p.input2, p.input2_offset, p.left_shift);
+            with_combine(p, a, b, &stage, out, |x| s1.apply(x), |y| s2.apply(y));
+        } else {
+            let (q1, q2) = (Requant16::splat(p.input1), Requant16::splat(p.input2));
+            let (off1, off2) = (
+                _mm512_set1_epi32(p.input1_offset),
+                _mm512_set1_epi32(p.input2_offset),
+            );
+            let shift = _mm_cvtsi32_si128(p.left_shift);
+            // `(x + offset) << left_shift` (wrapping, as the scalar `* (1 << left_shift)`),
+            // rescaled.
+            let s1 = |x| q1.multiply(_mm512_sll_epi32(_mm512_add_epi32(x, off1), shift));
+            let s2 = |y| q2.multiply(_mm512_sll_epi32(_mm512_add_epi32(y, off2), shift));
+            with_combine(p, a, b, &stage, out, s1, s2);
         }
     }
     true
 }
 
-/// `out[i] = stage(output(combine(input1(a[i]), input2(b[i]))))`; `a`, `b` and `out` have
-/// one length.
+/// [`elementwise`] with `p`'s combine step.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn elementwise(
+fn with_combine(
     p: &AddParams,
     a: &[i8],
     b: &[i8],
     stage: &OutputStage,
     out: &mut [i8],
-    combine: impl Fn(__m512i, __m512i) -> __m512i,
+    s1: impl Fn(__m512i) -> __m512i,
+    s2: impl Fn(__m512i) -> __m512i,
 ) {
-    let n = out.len().min(a.len()).min(b.len());
-    let (q1, q2, qo) = (
-        Requant16::splat(p.input1),
-        Requant16::splat(p.input2),
-        Requant16::splat(p.output),
-    );
-    let (off1, off2) = (
-        _mm512_set1_epi32(p.input1_offset),
-        _mm512_set1_epi32(p.input2_offset),
-    );
-    let shift = _mm_cvtsi32_si128(p.left_shift);
-    // `(x + offset) << left_shift` (wrapping, as the scalar `* (1 << left_shift)`), rescaled.
-    let scaled = |x: __m128i, off: __m512i, q: &Requant16| {
-        q.multiply(_mm512_sll_epi32(
-            _mm512_add_epi32(_mm512_cvtepi8_epi32(x), off),
-            shift,
-        ))
-    };
-    let lanes = |x: __m128i, y: __m128i| {
-        qo.apply(combine(scaled(x, off1, &q1), scaled(y, off2, &q2)), stage)
-    };
-    let mut i = 0;
-    while i + LANES <= n {
-        // SAFETY: `i + 16 <= n` bytes are readable in `a`, `b` and writable in `out` (all at
-        // least `n` long); the accesses are unaligned.
-        unsafe {
-            let x = _mm_loadu_si128(a.as_ptr().add(i).cast());
-            let y = _mm_loadu_si128(b.as_ptr().add(i).cast());
-            _mm_storeu_si128(out.as_mut_ptr().add(i).cast(), lanes(x, y));
-        }
-        i += LANES;
+    let qo = Requant16::splat(p.output);
+    match p.combine {
+        Combine::Add => elementwise(a, b, stage, out, |x, y| {
+            qo.multiply(_mm512_add_epi32(s1(x), s2(y)))
+        }),
+        Combine::Sub => elementwise(a, b, stage, out, |x, y| {
+            qo.multiply(_mm512_sub_epi32(s1(x), s2(y)))
+        }),
+        Combine::SquaredDifference => elementwise(a, b, stage, out, |x, y| {
+            let d = _mm512_sub_epi32(s1(x), s2(y));
+            qo.multiply(_mm512_mullo_epi32(d, d))
+        }),
     }
-    if i < n {
-        let mask: __mmask16 = (1u16 << (n - i)) - 1;
-        // SAFETY: the mask enables only the `n − i < 16` bytes from `i`, inside all three
-        // slices; masked-off bytes are neither read (faults suppressed) nor written.
-        unsafe {
-            let x = _mm_maskz_loadu_epi8(mask, a.as_ptr().add(i));
-            let y = _mm_maskz_loadu_epi8(mask, b.as_ptr().add(i));
-            _mm_mask_storeu_epi8(out.as_mut_ptr().add(i), mask, lanes(x, y));
+}
+
+/// `out[i] = stage(f(a[i], b[i]))` with `f` on sixteen sign-extended lanes at a time, for
+/// `i < out.len()` (`a` and `b` at least as long).
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn elementwise(
+    a: &[i8],
+    b: &[i8],
+    stage: &OutputStage,
+    out: &mut [i8],
+    f: impl Fn(__m512i, __m512i) -> __m512i,
+) {
+    let offset = _mm512_set1_epi32(stage.offset);
+    let (lo, hi) = (
+        _mm512_set1_epi8(stage.min as i8),
+        _mm512_set1_epi8(stage.max as i8),
+    );
+    // After the two packs, 128-bit lane k holds dwords k of vectors 0..4 in turn: dword
+    // 4k + j has elements 16j + 4k..16j + 4k + 4. Output dword 4j + k takes dword 4k + j.
+    let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    let block = |x: &[i8; BLOCK], y: &[i8; BLOCK]| {
+        let v = |k: usize| {
+            // SAFETY: `k < 4`, so bytes `16k..16k + 16` lie inside both 64-byte blocks; the
+            // loads are unaligned.
+            let (x, y) = unsafe {
+                (
+                    _mm_loadu_si128(x.as_ptr().add(16 * k).cast()),
+                    _mm_loadu_si128(y.as_ptr().add(16 * k).cast()),
+                )
+            };
+            // The offset added in wrapping int32 like `OutputStage::finish`.
+            let v = f(_mm512_cvtepi8_epi32(x), _mm512_cvtepi8_epi32(y));
+            _mm512_add_epi32(v, offset)
+        };
+        // Saturating to int16 then int8 keeps every value's clamp to the int8 bounds.
+        let w01 = _mm512_packs_epi32(v(0), v(1));
+        let w23 = _mm512_packs_epi32(v(2), v(3));
+        let bytes = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(w01, w23));
+        _mm512_min_epi8(_mm512_max_epi8(bytes, lo), hi)
+    };
+    let n = out.len().min(a.len()).min(b.len());
+    // The last partial block runs through zero-padded copies. One call site for `block`, so
+    // that it is inlined into the loop and its constants stay in registers.
+    let (mut xt, mut yt, mut ot) = ([0i8; BLOCK], [0i8; BLOCK], [0i8; BLOCK]);
+    let mut i = 0;
+    while i < n {
+        let len = (n - i).min(BLOCK);
+        let (x, y) = match (a[i..n].first_chunk(), b[i..n].first_chunk()) {
+            (Some(x), Some(y)) => (x, y),
+            _ => {
+                xt[..len].copy_from_slice(&a[i..n]);
+                yt[..len].copy_from_slice(&b[i..n]);
+                (&xt, &yt)
+            }
+        };
+        let v = block(x, y);
+        match out[i..n].first_chunk_mut::<BLOCK>() {
+            // SAFETY: `o` is 64 writable bytes; the store is unaligned.
+            Some(o) => unsafe { _mm512_storeu_si512(o.as_mut_ptr().cast(), v) },
+            None => {
+                // SAFETY: `ot` is 64 writable bytes; the store is unaligned.
+                unsafe { _mm512_storeu_si512(ot.as_mut_ptr().cast(), v) };
+                out[i..n].copy_from_slice(&ot[..len]);
+            }
         }
+        i += BLOCK;
+    }
+}
+
+/// One input's rescale, `(x + offset) << ls` through a multiplier, in 32-bit products only
+/// (see the module note): valid for `8 ≤ ls ≤ 21` and a shift in `-31..=0`.
+#[derive(Clone, Copy)]
+struct NarrowScale {
+    /// `m >> j`.
+    mh: __m512i,
+    /// `m mod 2^j`.
+    ml: __m512i,
+    /// `offset · ml + 2^(j−1)`.
+    low_nudge: __m512i,
+    /// `offset · mh + 2^(r−1)` (the rounding shift's nudge, `0` when `r = 0`).
+    high_nudge: __m512i,
+    /// Lanes below this after the high nudge were negative before it (`i32::MIN`, never,
+    /// when `r = 0`: no correction then).
+    negative_below: __m512i,
+    /// `j = 31 − ls`.
+    j: __m128i,
+    /// `r = −shift`.
+    r: __m128i,
+}
+
+impl NarrowScale {
+    /// True when the 32-bit form is exact for `q` and `left_shift`: `|u · mh|` and
+    /// `|u · ml| + 2^(j−1)` stay below 2^31 for `ls ≤ 23`, and `|h| < 2^29` leaves room for
+    /// the rounding nudge (at most 2^30) for `ls ≤ 21`.
+    fn fits(q: QuantizedMultiplier, left_shift: i32) -> bool {
+        (8..=21).contains(&left_shift) && (-31..=0).contains(&q.shift)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX-512 F, and [`NarrowScale::fits`] must hold.
+    #[target_feature(enable = "avx512f")]
+    fn new(q: QuantizedMultiplier, offset: i32, left_shift: i32) -> Self {
+        let j = 31 - left_shift;
+        let r = -q.shift;
+        let (mh, ml) = (q.multiplier >> j, q.multiplier & ((1 << j) - 1));
+        let nudge = if r > 0 { 1 << (r - 1) } else { 0 };
+        Self {
+            mh: _mm512_set1_epi32(mh),
+            ml: _mm512_set1_epi32(ml),
+            low_nudge: _mm512_set1_epi32(offset.wrapping_mul(ml).wrapping_add(1 << (j - 1))),
+            high_nudge: _mm512_set1_epi32(offset.wrapping_mul(mh).wrapping_add(nudge)),
+            negative_below: _mm512_set1_epi32(if r > 0 { nudge } else { i32::MIN }),
+            j: _mm_cvtsi32_si128(j),
+            r: _mm_cvtsi32_si128(r),
+        }
+    }
+
+    /// The rescaled `(x + offset) << ls` of sixteen sign-extended int8 lanes `x`, equal to
+    /// [`QuantizedMultiplier::apply`]. All adds wrap; the true values fit in int32, so the
+    /// wrapped sums are those values.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F.
+    #[target_feature(enable = "avx512f")]
+    fn apply(&self, x: __m512i) -> __m512i {
+        let low = _mm512_sra_epi32(
+            _mm512_add_epi32(_mm512_mullo_epi32(x, self.ml), self.low_nudge),
+            self.j,
+        );
+        let h = _mm512_add_epi32(_mm512_mullo_epi32(x, self.mh), low);
+        let t = _mm512_add_epi32(h, self.high_nudge);
+        let negative = _mm512_cmplt_epi32_mask(t, self.negative_below);
+        _mm512_sra_epi32(
+            _mm512_mask_sub_epi32(t, negative, t, _mm512_set1_epi32(1)),
+            self.r,
+        )
     }
 }
 
@@ -144,7 +267,7 @@ mod tests {
             return;
         }
         let mut rng = Rng(31);
-        for round in 0..600 {
+        for round in 0..3000 {
             let combine = [Combine::Add, Combine::Sub, Combine::SquaredDifference][round % 3];
             let left_shift = match combine {
                 Combine::SquaredDifference => 7,
@@ -159,8 +282,8 @@ mod tests {
                     rng.range(0, 256) as i32 - 127
                 },
                 left_shift,
-                input1: multiplier(&mut rng, -8, 0),
-                input2: multiplier(&mut rng, -8, 0),
+                input1: multiplier(&mut rng, if round % 6 == 0 { -31 } else { -8 }, 0),
+                input2: multiplier(&mut rng, if round % 8 == 0 { -31 } else { -8 }, 0),
                 output: multiplier(&mut rng, -31, if round % 4 == 0 { 3 } else { -10 }),
                 combine,
             };
@@ -188,6 +311,54 @@ mod tests {
                 "round {round}: wrote past the end"
             );
         }
+    }
+
+    /// The 32-bit input rescale equals the scalar one for every offset input `x + offset` in
+    /// −255..=255, random mantissas (extremes included), every left shift and right shift it
+    /// accepts.
+    #[test]
+    fn narrow_scale_matches_the_scalar_rescale() {
+        if !super::super::has_avx512_vnni() {
+            std::eprintln!("no AVX-512 VNNI on this CPU: the vector path is not used here");
+            return;
+        }
+        let mut rng = Rng(4);
+        for round in 0..2000 {
+            let q = QuantizedMultiplier {
+                multiplier: match round % 5 {
+                    0 => i32::MAX,
+                    1 => -(rng.range(0, 1 << 31) as i32),
+                    _ => rng.next() as i32,
+                },
+                shift: -(rng.range(0, 32) as i32),
+            };
+            let left_shift = rng.range(8, 22) as i32;
+            assert!(NarrowScale::fits(q, left_shift));
+            let offset = rng.range(0, 256) as i32 - 127;
+            // SAFETY: AVX-512 F was detected above; `fits` holds.
+            let s = unsafe { NarrowScale::new(q, offset, left_shift) };
+            for x0 in (-128..128).step_by(16) {
+                let x: [i32; 16] = core::array::from_fn(|k| x0 + k as i32);
+                // SAFETY: AVX-512 F was detected above.
+                let got: [i32; 16] = unsafe {
+                    core::mem::transmute(s.apply(core::mem::transmute::<[i32; 16], __m512i>(x)))
+                };
+                let want = x.map(|x| q.apply((x + offset) * (1 << left_shift)));
+                assert_eq!(got, want, "{q:?} ls {left_shift} offset {offset}");
+            }
+        }
+        assert!(!NarrowScale::fits(
+            QuantizedMultiplier::from_real(0.4).unwrap(),
+            7
+        ));
+        assert!(!NarrowScale::fits(
+            QuantizedMultiplier::from_real(0.4).unwrap(),
+            22
+        ));
+        assert!(!NarrowScale::fits(
+            QuantizedMultiplier::from_real(1.5).unwrap(),
+            20
+        ));
     }
 
     /// Broadcast operands and multipliers outside the vector form are left to the caller.

@@ -14,6 +14,9 @@ use crate::quant::QuantizedMultiplier;
 pub struct Requant16 {
     /// Q31 mantissas.
     mult: __m512i,
+    /// The odd lanes' mantissas moved down into the even lanes (the operand layout of
+    /// `_mm512_mul_epi32`).
+    mult_odd: __m512i,
     /// Left shifts (`max(shift, 0)`).
     left: __m512i,
     /// Right shifts (`max(−shift, 0)`).
@@ -44,8 +47,10 @@ impl Requant16 {
             l[k] = q.shift.max(0);
             r[k] = (-q.shift).max(0);
         }
+        let mult = from_array(m);
         Self {
-            mult: from_array(m),
+            mult,
+            mult_odd: _mm512_srli_epi64::<32>(mult),
             left: from_array(l),
             right: from_array(r),
         }
@@ -57,8 +62,10 @@ impl Requant16 {
     /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
     #[target_feature(enable = "avx512f")]
     pub fn splat(q: QuantizedMultiplier) -> Self {
+        let mult = _mm512_set1_epi32(q.multiplier);
         Self {
-            mult: _mm512_set1_epi32(q.multiplier),
+            mult,
+            mult_odd: mult,
             left: _mm512_set1_epi32(q.shift.max(0)),
             right: _mm512_set1_epi32((-q.shift).max(0)),
         }
@@ -71,7 +78,7 @@ impl Requant16 {
     #[target_feature(enable = "avx512f")]
     pub fn multiply(&self, acc: __m512i) -> __m512i {
         let shifted = _mm512_sllv_epi32(acc, self.left);
-        let high = doubling_high_mul(shifted, self.mult);
+        let high = doubling_high_mul(shifted, self.mult, self.mult_odd);
         rounding_shift_right(high, self.right)
     }
 
@@ -111,19 +118,20 @@ fn from_array(v: [i32; 16]) -> __m512i {
 /// `(a · b + 2^30) >> 31` per lane in 64-bit arithmetic: gemmlowp's
 /// `SaturatingRoundingDoublingHighMul` without its saturating case (excluded by
 /// [`supported`]; see `quant::saturating_rounding_doubling_high_mul` for why one add and an
-/// arithmetic shift round like gemmlowp for both signs).
+/// arithmetic shift round like gemmlowp for both signs). `b_odd` holds `b`'s odd lanes in
+/// the even lanes.
 #[target_feature(enable = "avx512f")]
-fn doubling_high_mul(a: __m512i, b: __m512i) -> __m512i {
+fn doubling_high_mul(a: __m512i, b: __m512i, b_odd: __m512i) -> __m512i {
     let nudge = _mm512_set1_epi64(1 << 30);
-    // Even lanes: `_mm512_mul_epi32` multiplies the low (signed) halves of each 64-bit lane.
-    let even = _mm512_srai_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge));
-    // Odd lanes, moved down into the low halves first.
+    // The int32 result is bits 31..=62 of the 64-bit `a · b + 2^30`.
+    // Even lanes: `_mm512_mul_epi32` multiplies the low (signed) halves of each 64-bit lane;
+    // shifting right by 31 brings the result bits into the low half.
+    let even = _mm512_srli_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge));
+    // Odd lanes, moved down into the low halves first; shifting left by 1 puts the result
+    // bits in the high half, where the odd lane lives.
     let a_odd = _mm512_srli_epi64::<32>(a);
-    let b_odd = _mm512_srli_epi64::<32>(b);
-    let odd = _mm512_srai_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a_odd, b_odd), nudge));
-    // Each result fits in 32 bits: keep the even results' low halves, put the odd ones' low
-    // halves in the high halves.
-    _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64::<32>(odd))
+    let odd = _mm512_slli_epi64::<1>(_mm512_add_epi64(_mm512_mul_epi32(a_odd, b_odd), nudge));
+    _mm512_mask_blend_epi32(0xAAAA, even, odd)
 }
 
 /// gemmlowp's `RoundingDivideByPOT` per lane: arithmetic shift right by `exp` (0..=31),
