@@ -55,7 +55,14 @@ pub fn try_add(
         if NarrowScale::fits(p.input1, p.left_shift) && NarrowScale::fits(p.input2, p.left_shift) {
             let s1 = NarrowScale::new(p.input1, p.input1_offset, p.left_shift);
             let s2 = NarrowScale::new(p.input2, p.input2_offset, p.left_shift);
-            with_combine(p, a, b, &stage, out, |x| s1.apply(x), |y| s2.apply(y));
+            // An input whose rescale is exact (a mantissa without low bits, no right shift:
+            // typically the larger-scale operand, multiplier 1/2) is one multiply-add.
+            match (s1.is_linear(), s2.is_linear()) {
+                (true, true) => narrow(p, a, b, &stage, out, |x| s1.linear(x), |y| s2.linear(y)),
+                (true, false) => narrow(p, a, b, &stage, out, |x| s1.linear(x), |y| s2.apply(y)),
+                (false, true) => narrow(p, a, b, &stage, out, |x| s1.apply(x), |y| s2.linear(y)),
+                (false, false) => narrow(p, a, b, &stage, out, |x| s1.apply(x), |y| s2.apply(y)),
+            }
         } else {
             let (q1, q2) = (Requant16::splat(p.input1), Requant16::splat(p.input2));
             let (off1, off2) = (
@@ -67,15 +74,18 @@ pub fn try_add(
             // rescaled.
             let s1 = |x| q1.multiply(_mm512_sll_epi32(_mm512_add_epi32(x, off1), shift));
             let s2 = |y| q2.multiply(_mm512_sll_epi32(_mm512_add_epi32(y, off2), shift));
-            with_combine(p, a, b, &stage, out, s1, s2);
+            let qo = Requant16::splat(p.output);
+            with_combine(p, a, b, &stage, out, s1, s2, |s| qo.multiply(s));
         }
     }
     true
 }
 
-/// [`elementwise`] with `p`'s combine step.
+/// [`with_combine`] for narrow-scaled inputs: ADD and SUB sums stay below 2^30 in
+/// magnitude, so the output's rounding shift can be [`RoundShift`]'s; SQUARED_DIFFERENCE and
+/// output left shifts take the general output rescale.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn with_combine(
+fn narrow(
     p: &AddParams,
     a: &[i8],
     b: &[i8],
@@ -85,16 +95,37 @@ fn with_combine(
     s2: impl Fn(__m512i) -> __m512i,
 ) {
     let qo = Requant16::splat(p.output);
+    if (-31..=0).contains(&p.output.shift) && p.combine != Combine::SquaredDifference {
+        let round = RoundShift::new(-p.output.shift);
+        let nudge = _mm512_set1_epi32(round.nudge);
+        with_combine(p, a, b, stage, out, s1, s2, |s| {
+            round.apply(_mm512_add_epi32(qo.high_mul(s), nudge))
+        });
+    } else {
+        with_combine(p, a, b, stage, out, s1, s2, |s| qo.multiply(s));
+    }
+}
+
+/// [`elementwise`] with `p`'s combine step between the rescaled inputs and the output
+/// rescale `so`.
+#[allow(clippy::too_many_arguments)]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn with_combine(
+    p: &AddParams,
+    a: &[i8],
+    b: &[i8],
+    stage: &OutputStage,
+    out: &mut [i8],
+    s1: impl Fn(__m512i) -> __m512i,
+    s2: impl Fn(__m512i) -> __m512i,
+    so: impl Fn(__m512i) -> __m512i,
+) {
     match p.combine {
-        Combine::Add => elementwise(a, b, stage, out, |x, y| {
-            qo.multiply(_mm512_add_epi32(s1(x), s2(y)))
-        }),
-        Combine::Sub => elementwise(a, b, stage, out, |x, y| {
-            qo.multiply(_mm512_sub_epi32(s1(x), s2(y)))
-        }),
+        Combine::Add => elementwise(a, b, stage, out, |x, y| so(_mm512_add_epi32(s1(x), s2(y)))),
+        Combine::Sub => elementwise(a, b, stage, out, |x, y| so(_mm512_sub_epi32(s1(x), s2(y)))),
         Combine::SquaredDifference => elementwise(a, b, stage, out, |x, y| {
             let d = _mm512_sub_epi32(s1(x), s2(y));
-            qo.multiply(_mm512_mullo_epi32(d, d))
+            so(_mm512_mullo_epi32(d, d))
         }),
     }
 }
@@ -166,6 +197,47 @@ fn elementwise(
     }
 }
 
+/// `RoundingDivideByPOT` by a fixed exponent `r` (0..=31) of lanes `h` with `|h| < 2^30`, in
+/// the form `(h + 2^(r−1) − [h < 0]) >> r` (round half away from zero), the nudge added by
+/// the caller (often folded into another constant).
+#[derive(Clone, Copy)]
+struct RoundShift {
+    /// `2^(r−1)`, or 0 when `r = 0`.
+    nudge: i32,
+    /// Nudged lanes below this were negative before the nudge (`i32::MIN`, never, when
+    /// `r = 0`: no correction then).
+    negative_below: __m512i,
+    /// `r`.
+    r: __m128i,
+}
+
+impl RoundShift {
+    /// # Safety
+    /// The CPU must support AVX-512 F.
+    #[target_feature(enable = "avx512f")]
+    fn new(r: i32) -> Self {
+        let nudge = if r > 0 { 1 << (r - 1) } else { 0 };
+        Self {
+            nudge,
+            negative_below: _mm512_set1_epi32(if r > 0 { nudge } else { i32::MIN }),
+            r: _mm_cvtsi32_si128(r),
+        }
+    }
+
+    /// The rounded shift of `h`, given `t = h + nudge` (no overflow: `|h| < 2^30`).
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F.
+    #[target_feature(enable = "avx512f")]
+    fn apply(&self, t: __m512i) -> __m512i {
+        let negative = _mm512_cmplt_epi32_mask(t, self.negative_below);
+        _mm512_sra_epi32(
+            _mm512_mask_sub_epi32(t, negative, t, _mm512_set1_epi32(1)),
+            self.r,
+        )
+    }
+}
+
 /// One input's rescale, `(x + offset) << ls` through a multiplier, in 32-bit products only
 /// (see the module note): valid for `8 ≤ ls ≤ 21` and a shift in `-31..=0`.
 #[derive(Clone, Copy)]
@@ -176,21 +248,20 @@ struct NarrowScale {
     ml: __m512i,
     /// `offset · ml + 2^(j−1)`.
     low_nudge: __m512i,
-    /// `offset · mh + 2^(r−1)` (the rounding shift's nudge, `0` when `r = 0`).
+    /// `offset · mh` plus the rounding shift's nudge.
     high_nudge: __m512i,
-    /// Lanes below this after the high nudge were negative before it (`i32::MIN`, never,
-    /// when `r = 0`: no correction then).
-    negative_below: __m512i,
     /// `j = 31 − ls`.
     j: __m128i,
-    /// `r = −shift`.
-    r: __m128i,
+    /// The final rounding shift by `−shift`.
+    round: RoundShift,
+    /// True when `ml = 0` and the shift is 0: the rescale is exactly `(x + offset) · mh`.
+    linear: bool,
 }
 
 impl NarrowScale {
     /// True when the 32-bit form is exact for `q` and `left_shift`: `|u · mh|` and
-    /// `|u · ml| + 2^(j−1)` stay below 2^31 for `ls ≤ 23`, and `|h| < 2^29` leaves room for
-    /// the rounding nudge (at most 2^30) for `ls ≤ 21`.
+    /// `|u · ml| + 2^(j−1)` stay below 2^31 for `ls ≤ 23`, and the rescaled magnitude
+    /// `≤ 255 · 2^ls < 2^29` leaves room for the rounding nudge (at most 2^30) for `ls ≤ 21`.
     fn fits(q: QuantizedMultiplier, left_shift: i32) -> bool {
         (8..=21).contains(&left_shift) && (-31..=0).contains(&q.shift)
     }
@@ -200,18 +271,22 @@ impl NarrowScale {
     #[target_feature(enable = "avx512f")]
     fn new(q: QuantizedMultiplier, offset: i32, left_shift: i32) -> Self {
         let j = 31 - left_shift;
-        let r = -q.shift;
+        let round = RoundShift::new(-q.shift);
         let (mh, ml) = (q.multiplier >> j, q.multiplier & ((1 << j) - 1));
-        let nudge = if r > 0 { 1 << (r - 1) } else { 0 };
         Self {
             mh: _mm512_set1_epi32(mh),
             ml: _mm512_set1_epi32(ml),
             low_nudge: _mm512_set1_epi32(offset.wrapping_mul(ml).wrapping_add(1 << (j - 1))),
-            high_nudge: _mm512_set1_epi32(offset.wrapping_mul(mh).wrapping_add(nudge)),
-            negative_below: _mm512_set1_epi32(if r > 0 { nudge } else { i32::MIN }),
+            high_nudge: _mm512_set1_epi32(offset.wrapping_mul(mh).wrapping_add(round.nudge)),
             j: _mm_cvtsi32_si128(j),
-            r: _mm_cvtsi32_si128(r),
+            round,
+            linear: ml == 0 && q.shift == 0,
         }
+    }
+
+    /// True when [`NarrowScale::linear`] equals [`NarrowScale::apply`].
+    fn is_linear(&self) -> bool {
+        self.linear
     }
 
     /// The rescaled `(x + offset) << ls` of sixteen sign-extended int8 lanes `x`, equal to
@@ -227,12 +302,18 @@ impl NarrowScale {
             self.j,
         );
         let h = _mm512_add_epi32(_mm512_mullo_epi32(x, self.mh), low);
-        let t = _mm512_add_epi32(h, self.high_nudge);
-        let negative = _mm512_cmplt_epi32_mask(t, self.negative_below);
-        _mm512_sra_epi32(
-            _mm512_mask_sub_epi32(t, negative, t, _mm512_set1_epi32(1)),
-            self.r,
-        )
+        self.round.apply(_mm512_add_epi32(h, self.high_nudge))
+    }
+
+    /// [`NarrowScale::apply`] when [`NarrowScale::is_linear`]: the low product is 0, its
+    /// nudge `2^(j−1)` shifts out, and there is no rounding shift, leaving `x · mh + offset ·
+    /// mh`.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F.
+    #[target_feature(enable = "avx512f")]
+    fn linear(&self, x: __m512i) -> __m512i {
+        _mm512_add_epi32(_mm512_mullo_epi32(x, self.mh), self.high_nudge)
     }
 }
 
@@ -241,10 +322,8 @@ mod tests {
     use super::*;
     use crate::kernels::add::add_reference;
     use crate::kernels::test_rng::Rng;
-    use crate::quant::QuantizedMultiplier;
+    use crate::quant::{rounding_divide_by_pot, QuantizedMultiplier};
     use crate::shape::MAX_RANK;
-
-    extern crate std;
 
     /// A random multiplier: mostly realistic (`from_real`), sometimes an extreme mantissa or
     /// shift.
@@ -262,8 +341,7 @@ mod tests {
     /// each combine: every byte equals the reference and nothing past the output is written.
     #[test]
     fn matches_the_reference() {
-        if !super::super::has_avx512_vnni() {
-            std::eprintln!("no AVX-512 VNNI on this CPU: the vector path is not used here");
+        if !super::super::vnni_or_skip() {
             return;
         }
         let mut rng = Rng(31);
@@ -318,21 +396,28 @@ mod tests {
     /// accepts.
     #[test]
     fn narrow_scale_matches_the_scalar_rescale() {
-        if !super::super::has_avx512_vnni() {
-            std::eprintln!("no AVX-512 VNNI on this CPU: the vector path is not used here");
+        if !super::super::vnni_or_skip() {
             return;
         }
         let mut rng = Rng(4);
         for round in 0..2000 {
-            let q = QuantizedMultiplier {
-                multiplier: match round % 5 {
-                    0 => i32::MAX,
-                    1 => -(rng.range(0, 1 << 31) as i32),
-                    _ => rng.next() as i32,
-                },
-                shift: -(rng.range(0, 32) as i32),
-            };
             let left_shift = rng.range(8, 22) as i32;
+            let q = if round % 4 == 3 {
+                // Linear: no low mantissa bits below 2^(31 − ls), no right shift.
+                QuantizedMultiplier {
+                    multiplier: rng.next() as i32 & !((1 << (31 - left_shift)) - 1),
+                    shift: 0,
+                }
+            } else {
+                QuantizedMultiplier {
+                    multiplier: match round % 5 {
+                        0 => i32::MAX,
+                        1 => -(rng.range(0, 1 << 31) as i32),
+                        _ => rng.next() as i32,
+                    },
+                    shift: -(rng.range(0, 32) as i32),
+                }
+            };
             assert!(NarrowScale::fits(q, left_shift));
             let offset = rng.range(0, 256) as i32 - 127;
             // SAFETY: AVX-512 F was detected above; `fits` holds.
@@ -345,20 +430,67 @@ mod tests {
                 };
                 let want = x.map(|x| q.apply((x + offset) * (1 << left_shift)));
                 assert_eq!(got, want, "{q:?} ls {left_shift} offset {offset}");
+                if s.is_linear() {
+                    // SAFETY: AVX-512 F was detected above.
+                    let linear: [i32; 16] = unsafe {
+                        core::mem::transmute(
+                            s.linear(core::mem::transmute::<[i32; 16], __m512i>(x)),
+                        )
+                    };
+                    assert_eq!(linear, want, "linear {q:?} ls {left_shift} offset {offset}");
+                }
             }
+            // The linear rounds take the one multiply-add form.
+            assert!(round % 4 != 3 || s.is_linear());
         }
-        assert!(!NarrowScale::fits(
-            QuantizedMultiplier::from_real(0.4).unwrap(),
-            7
-        ));
-        assert!(!NarrowScale::fits(
-            QuantizedMultiplier::from_real(0.4).unwrap(),
-            22
-        ));
+        let q = QuantizedMultiplier::from_real(0.4).unwrap();
+        assert!(!NarrowScale::fits(q, 7) && !NarrowScale::fits(q, 22));
         assert!(!NarrowScale::fits(
             QuantizedMultiplier::from_real(1.5).unwrap(),
             20
         ));
+    }
+
+    /// The rounding shift equals gemmlowp's `RoundingDivideByPOT` for every exponent, on
+    /// exact ties of both signs, zero and magnitudes up to just below 2^30.
+    #[test]
+    fn round_shift_matches_rounding_divide_by_pot() {
+        if !super::super::vnni_or_skip() {
+            return;
+        }
+        let mut rng = Rng(12);
+        for r in 0..32 {
+            // SAFETY: AVX-512 F was detected above.
+            let round = unsafe { RoundShift::new(r) };
+            for _ in 0..200 {
+                let h: [i32; 16] = core::array::from_fn(|k| {
+                    let m = (rng.next() >> 2) as i32 >> rng.range(0, 30);
+                    let v = match k % 4 {
+                        // Exact ties and their neighbours (for r = 31 the only ties, ±2^30,
+                        // lie outside the range).
+                        0 if r > 0 && r < 31 => (m >> r << r) + (1 << (r - 1)),
+                        1 if r > 0 && r < 31 => (m >> r << r) + (1 << (r - 1)) - 1,
+                        2 => (1 << 30) - 1 - rng.range(0, 3) as i32,
+                        _ => m,
+                    };
+                    if rng.next().is_multiple_of(2) {
+                        -v
+                    } else {
+                        v
+                    }
+                });
+                // SAFETY: AVX-512 F was detected above.
+                let got: [i32; 16] = unsafe {
+                    let t = _mm512_add_epi32(
+                        core::mem::transmute::<[i32; 16], __m512i>(h),
+                        _mm512_set1_epi32(round.nudge),
+                    );
+                    core::mem::transmute(round.apply(t))
+                };
+                let want = h.map(|v| rounding_divide_by_pot(v, r));
+                assert_eq!(got, want, "r {r} h {h:?}");
+            }
+        }
     }
 
     /// Broadcast operands and multipliers outside the vector form are left to the caller.

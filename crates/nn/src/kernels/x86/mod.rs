@@ -40,6 +40,18 @@ pub fn has_avx512_vbmi() -> bool {
     })
 }
 
+/// For tests: true when the CPU has AVX-512 VNNI, else prints why the vector path goes
+/// untested here and returns false.
+#[cfg(test)]
+pub(crate) fn vnni_or_skip() -> bool {
+    let found = has_avx512_vnni();
+    if !found {
+        extern crate std;
+        std::eprintln!("no AVX-512 VNNI on this CPU: the vector path is not tested here");
+    }
+    found
+}
+
 /// `probe()`'s answer, computed on the first call and kept in `state`.
 fn cached(state: &AtomicU8, probe: impl FnOnce() -> bool) -> bool {
     match state.load(Ordering::Relaxed) {

@@ -81,14 +81,11 @@ mod tests {
     use crate::kernels::test_rng::Rng;
     use crate::quant::QuantizedMultiplier;
 
-    extern crate std;
-
     /// Random zero points (extremes included), multipliers, channel counts (most not a
     /// multiple of 16) and pixels: every byte equals the reference.
     #[test]
     fn matches_the_reference() {
-        if !super::super::has_avx512_vnni() {
-            std::eprintln!("no AVX-512 VNNI on this CPU: the vector path is not used here");
+        if !super::super::vnni_or_skip() {
             return;
         }
         let mut rng = Rng(9);

@@ -82,6 +82,16 @@ impl Requant16 {
         rounding_shift_right(high, self.right)
     }
 
+    /// The doubling high multiply alone (no left shift, no rounding shift): the middle step
+    /// of [`Requant16::multiply`], for callers that shift themselves.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn high_mul(&self, acc: __m512i) -> __m512i {
+        doubling_high_mul(acc, self.mult, self.mult_odd)
+    }
+
     /// Requantises `acc` and applies `stage`; returns sixteen int8 lanes.
     ///
     /// # Safety
