@@ -14,7 +14,7 @@
 
 use core::arch::x86_64::*;
 
-use super::requant::{self, Requant16};
+use super::requant::{self, Requant16, RoundShift};
 use crate::kernels::add::{AddParams, Combine};
 use crate::kernels::broadcast::Broadcast;
 use crate::kernels::OutputStage;
@@ -49,7 +49,13 @@ pub fn try_add(
     {
         return false;
     }
-    let (a, b) = (&a[..n], &b[..n]);
+    let job = Job {
+        p,
+        a: &a[..n],
+        b: &b[..n],
+        stage: &stage,
+        out,
+    };
     // SAFETY: the CPU supports AVX-512 F/BW/VL (checked just above).
     unsafe {
         if NarrowScale::fits(p.input1, p.left_shift) && NarrowScale::fits(p.input2, p.left_shift) {
@@ -58,10 +64,10 @@ pub fn try_add(
             // An input whose rescale is exact (a mantissa without low bits, no right shift:
             // typically the larger-scale operand, multiplier 1/2) is one multiply-add.
             match (s1.is_linear(), s2.is_linear()) {
-                (true, true) => narrow(p, a, b, &stage, out, |x| s1.linear(x), |y| s2.linear(y)),
-                (true, false) => narrow(p, a, b, &stage, out, |x| s1.linear(x), |y| s2.apply(y)),
-                (false, true) => narrow(p, a, b, &stage, out, |x| s1.apply(x), |y| s2.linear(y)),
-                (false, false) => narrow(p, a, b, &stage, out, |x| s1.apply(x), |y| s2.apply(y)),
+                (true, true) => with_output(job, |x| s1.linear(x), |y| s2.linear(y), true),
+                (true, false) => with_output(job, |x| s1.linear(x), |y| s2.apply(y), true),
+                (false, true) => with_output(job, |x| s1.apply(x), |y| s2.linear(y), true),
+                (false, false) => with_output(job, |x| s1.apply(x), |y| s2.apply(y), true),
             }
         } else {
             let (q1, q2) = (Requant16::splat(p.input1), Requant16::splat(p.input2));
@@ -74,80 +80,86 @@ pub fn try_add(
             // rescaled.
             let s1 = |x| q1.multiply(_mm512_sll_epi32(_mm512_add_epi32(x, off1), shift));
             let s2 = |y| q2.multiply(_mm512_sll_epi32(_mm512_add_epi32(y, off2), shift));
-            let qo = Requant16::splat(p.output);
-            with_combine(p, a, b, &stage, out, s1, s2, |s| qo.multiply(s));
+            with_output(job, s1, s2, false);
         }
     }
     true
 }
 
-/// [`with_combine`] for narrow-scaled inputs: ADD and SUB sums stay below 2^30 in
-/// magnitude, so the output's rounding shift can be [`RoundShift`]'s; SQUARED_DIFFERENCE and
-/// output left shifts take the general output rescale.
+/// One call's operands: `out[i]` from `a[i]` and `b[i]`, all of one length.
+struct Job<'a> {
+    p: &'a AddParams,
+    a: &'a [i8],
+    b: &'a [i8],
+    stage: &'a OutputStage,
+    out: &'a mut [i8],
+}
+
+/// [`with_combine`] with the output rescale: when the inputs are narrow-scaled
+/// (`narrow_inputs`), ADD and SUB sums stay below 2^30 in magnitude, so the rescale can be
+/// [`Requant16::multiply_narrow`] with the offset added in the narrowing; otherwise (and for
+/// SQUARED_DIFFERENCE, output left shifts, wide offsets) the general rescale, offset in
+/// wrapping int32 like [`OutputStage::finish`].
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn narrow(
-    p: &AddParams,
-    a: &[i8],
-    b: &[i8],
-    stage: &OutputStage,
-    out: &mut [i8],
+fn with_output(
+    job: Job<'_>,
     s1: impl Fn(__m512i) -> __m512i,
     s2: impl Fn(__m512i) -> __m512i,
+    narrow_inputs: bool,
 ) {
+    let (p, stage) = (job.p, job.stage);
     let qo = Requant16::splat(p.output);
-    if (-31..=0).contains(&p.output.shift) && p.combine != Combine::SquaredDifference {
+    if narrow_inputs
+        && (-31..=0).contains(&p.output.shift)
+        && p.combine != Combine::SquaredDifference
+        && (-255..=255).contains(&stage.offset)
+    {
         let round = RoundShift::new(-p.output.shift);
-        let nudge = _mm512_set1_epi32(round.nudge);
-        with_combine(p, a, b, stage, out, s1, s2, |s| {
-            round.apply(_mm512_add_epi32(qo.high_mul(s), nudge))
-        });
+        let offset16 = _mm512_set1_epi16(stage.offset as i16);
+        with_combine(job, s1, s2, |s| qo.multiply_narrow(s, &round), offset16);
     } else {
-        with_combine(p, a, b, stage, out, s1, s2, |s| qo.multiply(s));
+        let offset = _mm512_set1_epi32(stage.offset);
+        let so = |s| _mm512_add_epi32(qo.multiply(s), offset);
+        with_combine(job, s1, s2, so, _mm512_setzero_si512());
     }
 }
 
 /// [`elementwise`] with `p`'s combine step between the rescaled inputs and the output
-/// rescale `so`.
-#[allow(clippy::too_many_arguments)]
+/// rescale `so` (`offset16` added in the narrowing).
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn with_combine(
-    p: &AddParams,
-    a: &[i8],
-    b: &[i8],
-    stage: &OutputStage,
-    out: &mut [i8],
+    job: Job<'_>,
     s1: impl Fn(__m512i) -> __m512i,
     s2: impl Fn(__m512i) -> __m512i,
     so: impl Fn(__m512i) -> __m512i,
+    offset16: __m512i,
 ) {
-    match p.combine {
-        Combine::Add => elementwise(a, b, stage, out, |x, y| so(_mm512_add_epi32(s1(x), s2(y)))),
-        Combine::Sub => elementwise(a, b, stage, out, |x, y| so(_mm512_sub_epi32(s1(x), s2(y)))),
-        Combine::SquaredDifference => elementwise(a, b, stage, out, |x, y| {
-            let d = _mm512_sub_epi32(s1(x), s2(y));
-            so(_mm512_mullo_epi32(d, d))
-        }),
+    match job.p.combine {
+        Combine::Add => elementwise(job, |x, y| so(_mm512_add_epi32(s1(x), s2(y))), offset16),
+        Combine::Sub => elementwise(job, |x, y| so(_mm512_sub_epi32(s1(x), s2(y))), offset16),
+        Combine::SquaredDifference => elementwise(
+            job,
+            |x, y| {
+                let d = _mm512_sub_epi32(s1(x), s2(y));
+                so(_mm512_mullo_epi32(d, d))
+            },
+            offset16,
+        ),
     }
 }
 
-/// `out[i] = stage(f(a[i], b[i]))` with `f` on sixteen sign-extended lanes at a time, for
-/// `i < out.len()` (`a` and `b` at least as long).
+/// `out[i] = clamp(f(a[i], b[i]) + offset16)` with `f` on sixteen sign-extended lanes at a
+/// time, `offset16` added with saturation at 16 bits (see [`requant::narrow64`]), clamped to
+/// the stage's bounds, for `i < out.len()` (`a` and `b` at least as long).
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn elementwise(
-    a: &[i8],
-    b: &[i8],
-    stage: &OutputStage,
-    out: &mut [i8],
-    f: impl Fn(__m512i, __m512i) -> __m512i,
-) {
-    let offset = _mm512_set1_epi32(stage.offset);
+fn elementwise(job: Job<'_>, f: impl Fn(__m512i, __m512i) -> __m512i, offset16: __m512i) {
+    let Job {
+        a, b, stage, out, ..
+    } = job;
     let (lo, hi) = (
         _mm512_set1_epi8(stage.min as i8),
         _mm512_set1_epi8(stage.max as i8),
     );
-    // After the two packs, 128-bit lane k holds dwords k of vectors 0..4 in turn: dword
-    // 4k + j has elements 16j + 4k..16j + 4k + 4. Output dword 4j + k takes dword 4k + j.
-    let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     let block = |x: &[i8; BLOCK], y: &[i8; BLOCK]| {
         let v = |k: usize| {
             // SAFETY: `k < 4`, so bytes `16k..16k + 16` lie inside both 64-byte blocks; the
@@ -158,14 +170,10 @@ fn elementwise(
                     _mm_loadu_si128(y.as_ptr().add(16 * k).cast()),
                 )
             };
-            // The offset added in wrapping int32 like `OutputStage::finish`.
-            let v = f(_mm512_cvtepi8_epi32(x), _mm512_cvtepi8_epi32(y));
-            _mm512_add_epi32(v, offset)
+            f(_mm512_cvtepi8_epi32(x), _mm512_cvtepi8_epi32(y))
         };
-        // Saturating to int16 then int8 keeps every value's clamp to the int8 bounds.
-        let w01 = _mm512_packs_epi32(v(0), v(1));
-        let w23 = _mm512_packs_epi32(v(2), v(3));
-        let bytes = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(w01, w23));
+        // Saturating to int8 keeps every value's clamp to the int8 bounds.
+        let bytes = requant::narrow64([v(0), v(1), v(2), v(3)], offset16);
         _mm512_min_epi8(_mm512_max_epi8(bytes, lo), hi)
     };
     let n = out.len().min(a.len()).min(b.len());
@@ -194,47 +202,6 @@ fn elementwise(
             }
         }
         i += BLOCK;
-    }
-}
-
-/// `RoundingDivideByPOT` by a fixed exponent `r` (0..=31) of lanes `h` with `|h| < 2^30`, in
-/// the form `(h + 2^(r−1) − [h < 0]) >> r` (round half away from zero), the nudge added by
-/// the caller (often folded into another constant).
-#[derive(Clone, Copy)]
-struct RoundShift {
-    /// `2^(r−1)`, or 0 when `r = 0`.
-    nudge: i32,
-    /// Nudged lanes below this were negative before the nudge (`i32::MIN`, never, when
-    /// `r = 0`: no correction then).
-    negative_below: __m512i,
-    /// `r`.
-    r: __m128i,
-}
-
-impl RoundShift {
-    /// # Safety
-    /// The CPU must support AVX-512 F.
-    #[target_feature(enable = "avx512f")]
-    fn new(r: i32) -> Self {
-        let nudge = if r > 0 { 1 << (r - 1) } else { 0 };
-        Self {
-            nudge,
-            negative_below: _mm512_set1_epi32(if r > 0 { nudge } else { i32::MIN }),
-            r: _mm_cvtsi32_si128(r),
-        }
-    }
-
-    /// The rounded shift of `h`, given `t = h + nudge` (no overflow: `|h| < 2^30`).
-    ///
-    /// # Safety
-    /// The CPU must support AVX-512 F.
-    #[target_feature(enable = "avx512f")]
-    fn apply(&self, t: __m512i) -> __m512i {
-        let negative = _mm512_cmplt_epi32_mask(t, self.negative_below);
-        _mm512_sra_epi32(
-            _mm512_mask_sub_epi32(t, negative, t, _mm512_set1_epi32(1)),
-            self.r,
-        )
     }
 }
 
@@ -322,7 +289,7 @@ mod tests {
     use super::*;
     use crate::kernels::add::add_reference;
     use crate::kernels::test_rng::Rng;
-    use crate::quant::{rounding_divide_by_pot, QuantizedMultiplier};
+    use crate::quant::QuantizedMultiplier;
     use crate::shape::MAX_RANK;
 
     /// A random multiplier: mostly realistic (`from_real`), sometimes an extreme mantissa or
@@ -449,48 +416,6 @@ mod tests {
             QuantizedMultiplier::from_real(1.5).unwrap(),
             20
         ));
-    }
-
-    /// The rounding shift equals gemmlowp's `RoundingDivideByPOT` for every exponent, on
-    /// exact ties of both signs, zero and magnitudes up to just below 2^30.
-    #[test]
-    fn round_shift_matches_rounding_divide_by_pot() {
-        if !super::super::vnni_or_skip() {
-            return;
-        }
-        let mut rng = Rng(12);
-        for r in 0..32 {
-            // SAFETY: AVX-512 F was detected above.
-            let round = unsafe { RoundShift::new(r) };
-            for _ in 0..200 {
-                let h: [i32; 16] = core::array::from_fn(|k| {
-                    let m = (rng.next() >> 2) as i32 >> rng.range(0, 30);
-                    let v = match k % 4 {
-                        // Exact ties and their neighbours (for r = 31 the only ties, ±2^30,
-                        // lie outside the range).
-                        0 if r > 0 && r < 31 => (m >> r << r) + (1 << (r - 1)),
-                        1 if r > 0 && r < 31 => (m >> r << r) + (1 << (r - 1)) - 1,
-                        2 => (1 << 30) - 1 - rng.range(0, 3) as i32,
-                        _ => m,
-                    };
-                    if rng.next().is_multiple_of(2) {
-                        -v
-                    } else {
-                        v
-                    }
-                });
-                // SAFETY: AVX-512 F was detected above.
-                let got: [i32; 16] = unsafe {
-                    let t = _mm512_add_epi32(
-                        core::mem::transmute::<[i32; 16], __m512i>(h),
-                        _mm512_set1_epi32(round.nudge),
-                    );
-                    core::mem::transmute(round.apply(t))
-                };
-                let want = h.map(|v| rounding_divide_by_pot(v, r));
-                assert_eq!(got, want, "r {r} h {h:?}");
-            }
-        }
     }
 
     /// Broadcast operands and multipliers outside the vector form are left to the caller.

@@ -22,20 +22,44 @@ pub fn try_apply_lut(lut: &[i8; 256], input: &[i8], out: &mut [i8]) -> bool {
     true
 }
 
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi")]
-fn apply_lut_vbmi(lut: &[i8; 256], input: &[i8], out: &mut [i8]) {
-    let n = input.len().min(out.len());
-    let quarter = |k: usize| {
-        // SAFETY: `k < 4`, so bytes `64k..64k + 64` lie inside the 256-byte table; the load
-        // is unaligned.
-        unsafe { _mm512_loadu_si512(lut.as_ptr().add(k * LANES).cast()) }
-    };
-    let (t0, t1, t2, t3) = (quarter(0), quarter(1), quarter(2), quarter(3));
-    let look = |x: __m512i| {
+/// A 256-entry table held in four registers.
+#[derive(Debug, Clone, Copy)]
+pub struct Table256 {
+    quarters: [__m512i; 4],
+}
+
+impl Table256 {
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vbmi`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn new(lut: &[i8; 256]) -> Self {
+        Self {
+            quarters: core::array::from_fn(|k| {
+                // SAFETY: `k < 4`, so bytes `64k..64k + 64` lie inside the 256-byte table;
+                // the load is unaligned.
+                unsafe { _mm512_loadu_si512(lut.as_ptr().add(k * LANES).cast()) }
+            }),
+        }
+    }
+
+    /// `lut[x as u8]` in each of the 64 byte lanes.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F/BW/VBMI ([`super::has_avx512_vbmi`] returned true).
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    pub fn look(&self, x: __m512i) -> __m512i {
+        let [t0, t1, t2, t3] = self.quarters;
         let low = _mm512_permutex2var_epi8(t0, x, t1);
         let high = _mm512_permutex2var_epi8(t2, x, t3);
         _mm512_mask_blend_epi8(_mm512_movepi8_mask(x), low, high)
-    };
+    }
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi")]
+fn apply_lut_vbmi(lut: &[i8; 256], input: &[i8], out: &mut [i8]) {
+    let n = input.len().min(out.len());
+    let table = Table256::new(lut);
+    let look = |x| table.look(x);
     let mut i = 0;
     while i + LANES <= n {
         // SAFETY: `i + 64 <= n` bytes are readable in `input` and writable in `out` (both at
@@ -62,14 +86,11 @@ mod tests {
     use super::*;
     use crate::kernels::test_rng::Rng;
 
-    extern crate std;
-
     /// Random tables over random inputs of every length up to 200 and a long one: every byte
     /// equals the scalar lookup, and bytes past the input stay untouched.
     #[test]
     fn matches_the_scalar_lookup() {
-        if !super::super::has_avx512_vbmi() {
-            std::eprintln!("no AVX-512 VBMI on this CPU: the vector lookup is not used here");
+        if !super::super::vbmi_or_skip() {
             return;
         }
         let mut rng = Rng(77);

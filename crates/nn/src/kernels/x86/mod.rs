@@ -44,10 +44,20 @@ pub fn has_avx512_vbmi() -> bool {
 /// untested here and returns false.
 #[cfg(test)]
 pub(crate) fn vnni_or_skip() -> bool {
-    let found = has_avx512_vnni();
+    found_or_skip(has_avx512_vnni(), "VNNI")
+}
+
+/// For tests: [`vnni_or_skip`] for AVX-512 VBMI.
+#[cfg(test)]
+pub(crate) fn vbmi_or_skip() -> bool {
+    found_or_skip(has_avx512_vbmi(), "VBMI")
+}
+
+#[cfg(test)]
+fn found_or_skip(found: bool, what: &str) -> bool {
     if !found {
         extern crate std;
-        std::eprintln!("no AVX-512 VNNI on this CPU: the vector path is not tested here");
+        std::eprintln!("no AVX-512 {what} on this CPU: the vector path is not tested here");
     }
     found
 }
