@@ -12,6 +12,7 @@
 
 pub mod add;
 pub mod conv_gemm;
+pub mod leaky_relu;
 pub mod lut;
 pub mod prelu;
 pub mod requant;
