@@ -161,7 +161,12 @@ fn rows(out: &mut [i8], a: &[i8], b: &[i8], r: usize, f: impl Fn(i8, i8) -> i8) 
 }
 
 /// Element-wise or broadcast add: the table variant once the tensor outgrows the tables.
+/// On x86-64 with AVX-512, same-shape operands go to the vector kernel first.
 pub fn add(p: &AddParams, bc: &Broadcast, a: &[i8], b: &[i8], stage: OutputStage, out: &mut [i8]) {
+    #[cfg(target_arch = "x86_64")]
+    if super::x86::add::try_add(p, bc, a, b, stage, out) {
+        return;
+    }
     if out.len() > 512 {
         add_tables(p, bc, a, b, stage, out);
     } else {

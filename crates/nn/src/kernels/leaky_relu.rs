@@ -19,8 +19,17 @@ pub struct LeakyReluParams {
     pub alpha_negative: bool,
 }
 
-/// Element-wise leaky ReLU.
+/// Element-wise leaky ReLU: the vector kernel on x86-64 with AVX-512, else the reference.
 pub fn leaky_relu(p: &LeakyReluParams, input: &[i8], out: &mut [i8]) {
+    #[cfg(target_arch = "x86_64")]
+    if super::x86::leaky_relu::try_leaky_relu(p, input, out) {
+        return;
+    }
+    leaky_relu_reference(p, input, out);
+}
+
+/// Reference: every element through the scalar arithmetic.
+pub fn leaky_relu_reference(p: &LeakyReluParams, input: &[i8], out: &mut [i8]) {
     for (o, &x) in out.iter_mut().zip(input) {
         let v = i32::from(x) - p.input_zero_point;
         let scaled = if v >= 0 {

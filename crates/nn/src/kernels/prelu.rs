@@ -44,6 +44,13 @@ pub fn prelu_reference(
     bc.for_each(|o, ii, ia| out[o] = one(p, input[ii], alpha[ia]));
 }
 
+/// The output for every int8 input at or above the zero point (the alpha-free branch: one
+/// table shared by all channels), indexed by the input as `u8`; entries below the zero point
+/// are not PReLU outputs.
+pub fn positive_table(p: &PreluParams) -> [i8; 256] {
+    core::array::from_fn(|v| one(p, v as u8 as i8, 0))
+}
+
 /// Channels whose lookup tables live on the stack together (256 bytes each).
 const TABLE_CHANNELS: usize = 16;
 
@@ -60,8 +67,7 @@ pub fn prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut 
     if c == 0 {
         return;
     }
-    // Inputs at or above the zero point take the alpha-free branch: one shared table.
-    let positive: [i8; 256] = core::array::from_fn(|v| one(p, v as u8 as i8, 0));
+    let positive = positive_table(p);
     // Raw int8 inputs below this take the negative branch.
     let split = (-p.input_offset).clamp(-128, 128);
     let pixels = input.len() / c;
@@ -98,10 +104,15 @@ pub fn prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut 
 }
 
 /// Broadcast PReLU: the per-channel variant when alpha is one value per innermost channel
-/// and the input has the output's shape, else the reference.
+/// and the input has the output's shape (on x86-64 with AVX-512, the vector kernel first),
+/// else the reference.
 pub fn prelu(p: &PreluParams, bc: &Broadcast, input: &[i8], alpha: &[i8], out: &mut [i8]) {
     match bc.per_channel_b() {
         Some(c) if c == alpha.len() && input.len() == out.len() => {
+            #[cfg(target_arch = "x86_64")]
+            if super::x86::prelu::try_prelu_per_channel(p, input, alpha, out) {
+                return;
+            }
             prelu_per_channel(p, input, alpha, out)
         }
         _ => prelu_reference(p, bc, input, alpha, out),

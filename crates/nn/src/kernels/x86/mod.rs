@@ -10,9 +10,13 @@
 // calling `#[target_feature]` functions, each use with its `SAFETY:` argument.
 #![allow(unsafe_code)]
 
+pub mod add;
 pub mod conv_gemm;
 pub mod depthwise;
+pub mod leaky_relu;
+pub mod lut;
 pub mod max_pool;
+pub mod prelu;
 pub mod requant;
 
 use core::arch::x86_64::{__cpuid, __cpuid_count, _xgetbv, CpuidResult};
@@ -21,13 +25,52 @@ use core::sync::atomic::{AtomicU8, Ordering};
 /// 0: not probed yet, 1: absent, 2: present.
 static VNNI: AtomicU8 = AtomicU8::new(0);
 
+/// [`VNNI`]'s states, for AVX-512 VBMI on top of it.
+static VBMI: AtomicU8 = AtomicU8::new(0);
+
 /// True when the CPU and the OS support AVX-512 F, BW, VL and VNNI (the instruction sets the
 /// kernels here use). Probed once with CPUID/XGETBV, then cached.
 pub fn has_avx512_vnni() -> bool {
-    match VNNI.load(Ordering::Relaxed) {
+    cached(&VNNI, probe)
+}
+
+/// True when [`has_avx512_vnni`] holds and the CPU also has AVX-512 VBMI (byte permutes
+/// across the whole vector, `vpermb`/`vpermi2b`). Probed once, then cached.
+pub fn has_avx512_vbmi() -> bool {
+    cached(&VBMI, || {
+        // Leaf 7, ECX bit 1: AVX512_VBMI.
+        has_avx512_vnni() && __cpuid_count(7, 0).ecx & (1 << 1) != 0
+    })
+}
+
+/// For tests: true when the CPU has AVX-512 VNNI, else prints why the vector path goes
+/// untested here and returns false.
+#[cfg(test)]
+pub(crate) fn vnni_or_skip() -> bool {
+    found_or_skip(has_avx512_vnni(), "VNNI")
+}
+
+/// For tests: [`vnni_or_skip`] for AVX-512 VBMI.
+#[cfg(test)]
+pub(crate) fn vbmi_or_skip() -> bool {
+    found_or_skip(has_avx512_vbmi(), "VBMI")
+}
+
+#[cfg(test)]
+fn found_or_skip(found: bool, what: &str) -> bool {
+    if !found {
+        extern crate std;
+        std::eprintln!("no AVX-512 {what} on this CPU: the vector path is not tested here");
+    }
+    found
+}
+
+/// `probe()`'s answer, computed on the first call and kept in `state`.
+fn cached(state: &AtomicU8, probe: impl FnOnce() -> bool) -> bool {
+    match state.load(Ordering::Relaxed) {
         0 => {
             let found = probe();
-            VNNI.store(if found { 2 } else { 1 }, Ordering::Relaxed);
+            state.store(if found { 2 } else { 1 }, Ordering::Relaxed);
             found
         }
         v => v == 2,

@@ -14,6 +14,9 @@ use crate::quant::QuantizedMultiplier;
 pub struct Requant16 {
     /// Q31 mantissas.
     mult: __m512i,
+    /// The odd lanes' mantissas moved down into the even lanes (the operand layout of
+    /// `_mm512_mul_epi32`).
+    mult_odd: __m512i,
     /// Left shifts (`max(shift, 0)`).
     left: __m512i,
     /// Right shifts (`max(−shift, 0)`).
@@ -44,8 +47,10 @@ impl Requant16 {
             l[k] = q.shift.max(0);
             r[k] = (-q.shift).max(0);
         }
+        let mult = from_array(m);
         Self {
-            mult: from_array(m),
+            mult,
+            mult_odd: _mm512_srli_epi64::<32>(mult),
             left: from_array(l),
             right: from_array(r),
         }
@@ -57,8 +62,10 @@ impl Requant16 {
     /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
     #[target_feature(enable = "avx512f")]
     pub fn splat(q: QuantizedMultiplier) -> Self {
+        let mult = _mm512_set1_epi32(q.multiplier);
         Self {
-            mult: _mm512_set1_epi32(q.multiplier),
+            mult,
+            mult_odd: mult,
             left: _mm512_set1_epi32(q.shift.max(0)),
             right: _mm512_set1_epi32((-q.shift).max(0)),
         }
@@ -71,8 +78,29 @@ impl Requant16 {
     #[target_feature(enable = "avx512f")]
     pub fn multiply(&self, acc: __m512i) -> __m512i {
         let shifted = _mm512_sllv_epi32(acc, self.left);
-        let high = doubling_high_mul(shifted, self.mult);
+        let high = doubling_high_mul(
+            shifted,
+            self.mult,
+            self.mult_odd,
+            _mm512_set1_epi64(1 << 30),
+        );
         rounding_shift_right(high, self.right)
+    }
+
+    /// [`Requant16::multiply`] for multipliers without a left shift (shift ≤ 0) and
+    /// products below 2^30 in magnitude: the doubling high multiply, with `round`'s nudge
+    /// folded into the product's rounding constant, then `round`'s shift.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn multiply_narrow(&self, acc: __m512i, round: &RoundShift) -> __m512i {
+        round.apply(doubling_high_mul(
+            acc,
+            self.mult,
+            self.mult_odd,
+            round.wide_nudge,
+        ))
     }
 
     /// Requantises `acc` and applies `stage`; returns sixteen int8 lanes.
@@ -81,14 +109,84 @@ impl Requant16 {
     /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
     #[target_feature(enable = "avx512f")]
     pub fn apply(&self, acc: __m512i, stage: &OutputStage) -> __m128i {
-        let v = self.multiply(acc);
-        let v = _mm512_add_epi32(v, _mm512_set1_epi32(stage.offset));
-        let v = _mm512_max_epi32(v, _mm512_set1_epi32(stage.min));
-        let v = _mm512_min_epi32(v, _mm512_set1_epi32(stage.max));
-        // The clamp keeps every lane inside int8 (the stage's bounds are int8 values), so
-        // the saturating narrow changes nothing.
-        _mm512_cvtsepi32_epi8(v)
+        finish(self.multiply(acc), stage)
     }
+}
+
+/// [`OutputStage::finish`] lane by lane: adds the offset, clamps, narrows to int8.
+///
+/// # Safety
+/// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+#[target_feature(enable = "avx512f")]
+pub fn finish(v: __m512i, stage: &OutputStage) -> __m128i {
+    let v = _mm512_add_epi32(v, _mm512_set1_epi32(stage.offset));
+    let v = _mm512_max_epi32(v, _mm512_set1_epi32(stage.min));
+    let v = _mm512_min_epi32(v, _mm512_set1_epi32(stage.max));
+    // The clamp keeps every lane inside int8 (the stage's bounds are int8 values), so the
+    // saturating narrow changes nothing.
+    _mm512_cvtsepi32_epi8(v)
+}
+
+/// `RoundingDivideByPOT` by a fixed exponent `r` (0..=31) of lanes `h` with `|h| < 2^30`, in
+/// the form `(h + 2^(r−1) − [h < 0]) >> r` (round half away from zero), the nudge added by
+/// the caller (often folded into another constant).
+#[derive(Debug, Clone, Copy)]
+pub struct RoundShift {
+    /// `2^(r−1)`, or 0 when `r = 0`.
+    pub nudge: i32,
+    /// `2^30 + nudge · 2^31` in 64-bit lanes: the doubling high multiply's rounding
+    /// constant with this nudge folded in.
+    wide_nudge: __m512i,
+    /// Nudged lanes below this were negative before the nudge (`i32::MIN`, never, when
+    /// `r = 0`: no correction then).
+    negative_below: __m512i,
+    /// `r`.
+    r: __m128i,
+}
+
+impl RoundShift {
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn new(r: i32) -> Self {
+        let nudge = if r > 0 { 1 << (r - 1) } else { 0 };
+        Self {
+            nudge,
+            wide_nudge: _mm512_set1_epi64((1 << 30) + (i64::from(nudge) << 31)),
+            negative_below: _mm512_set1_epi32(if r > 0 { nudge } else { i32::MIN }),
+            r: _mm_cvtsi32_si128(r),
+        }
+    }
+
+    /// The rounded shift of `h`, given `t = h + nudge` (no overflow: `|h| < 2^30`).
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn apply(&self, t: __m512i) -> __m512i {
+        let negative = _mm512_cmplt_epi32_mask(t, self.negative_below);
+        _mm512_sra_epi32(
+            _mm512_mask_sub_epi32(t, negative, t, _mm512_set1_epi32(1)),
+            self.r,
+        )
+    }
+}
+
+/// Sixty-four int32 lanes `h` (four vectors, in order) plus `offset` (int16 lanes) narrowed
+/// to int8 with saturation: `sat8(sat16(h) + offset)` with a saturating add. That is
+/// `clamp(h + offset, −128, 127)` whenever `h + offset` does not overflow int32 and
+/// `|offset| ≤ 32 639` (a saturated `h` stays beyond int8 after the offset, on its side).
+///
+/// # Safety
+/// The CPU must support AVX-512 F/BW ([`super::has_avx512_vnni`] returned true).
+#[target_feature(enable = "avx512f,avx512bw")]
+pub fn narrow64(v: [__m512i; 4], offset: __m512i) -> __m512i {
+    // After the two packs, 128-bit lane k holds dwords k of vectors 0..4 in turn: dword
+    // 4k + j has elements 16j + 4k..16j + 4k + 4. Output dword 4j + k takes dword 4k + j.
+    let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    let w01 = _mm512_adds_epi16(_mm512_packs_epi32(v[0], v[1]), offset);
+    let w23 = _mm512_adds_epi16(_mm512_packs_epi32(v[2], v[3]), offset);
+    _mm512_permutexvar_epi32(order, _mm512_packs_epi16(w01, w23))
 }
 
 /// A vector from sixteen lanes.
@@ -103,19 +201,20 @@ fn from_array(v: [i32; 16]) -> __m512i {
 /// `(a · b + 2^30) >> 31` per lane in 64-bit arithmetic: gemmlowp's
 /// `SaturatingRoundingDoublingHighMul` without its saturating case (excluded by
 /// [`supported`]; see `quant::saturating_rounding_doubling_high_mul` for why one add and an
-/// arithmetic shift round like gemmlowp for both signs).
+/// arithmetic shift round like gemmlowp for both signs). `b_odd` holds `b`'s odd lanes in
+/// the even lanes. `nudge` (64-bit lanes) is `2^30 + e · 2^31`, which adds `e` to each
+/// result (`(a · b + 2^30) >> 31` plus a multiple of 2^31 shifted by 31).
 #[target_feature(enable = "avx512f")]
-fn doubling_high_mul(a: __m512i, b: __m512i) -> __m512i {
-    let nudge = _mm512_set1_epi64(1 << 30);
-    // Even lanes: `_mm512_mul_epi32` multiplies the low (signed) halves of each 64-bit lane.
-    let even = _mm512_srai_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge));
-    // Odd lanes, moved down into the low halves first.
+fn doubling_high_mul(a: __m512i, b: __m512i, b_odd: __m512i, nudge: __m512i) -> __m512i {
+    // The int32 result is bits 31..=62 of the 64-bit `a · b + 2^30`.
+    // Even lanes: `_mm512_mul_epi32` multiplies the low (signed) halves of each 64-bit lane;
+    // shifting right by 31 brings the result bits into the low half.
+    let even = _mm512_srli_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge));
+    // Odd lanes, moved down into the low halves first; shifting left by 1 puts the result
+    // bits in the high half, where the odd lane lives.
     let a_odd = _mm512_srli_epi64::<32>(a);
-    let b_odd = _mm512_srli_epi64::<32>(b);
-    let odd = _mm512_srai_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a_odd, b_odd), nudge));
-    // Each result fits in 32 bits: keep the even results' low halves, put the odd ones' low
-    // halves in the high halves.
-    _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64::<32>(odd))
+    let odd = _mm512_slli_epi64::<1>(_mm512_add_epi64(_mm512_mul_epi32(a_odd, b_odd), nudge));
+    _mm512_mask_blend_epi32(0xAAAA, even, odd)
 }
 
 /// gemmlowp's `RoundingDivideByPOT` per lane: arithmetic shift right by `exp` (0..=31),
@@ -136,6 +235,7 @@ fn rounding_shift_right(x: __m512i, exp: __m512i) -> __m512i {
 mod tests {
     use super::*;
     use crate::kernels::test_rng::Rng;
+    use crate::quant::rounding_divide_by_pot;
 
     extern crate std;
 
@@ -191,6 +291,84 @@ mod tests {
             };
             let want: [i8; 16] = core::array::from_fn(|k| stage.finish(mults[k].apply(acc[k])));
             assert_eq!(got, want, "round {round}: acc {acc:?} mults {mults:?}");
+        }
+    }
+
+    /// The rounding shift equals gemmlowp's `RoundingDivideByPOT` for every exponent, on
+    /// exact ties of both signs, zero and magnitudes up to just below 2^30.
+    #[test]
+    fn round_shift_matches_rounding_divide_by_pot() {
+        if !super::super::vnni_or_skip() {
+            return;
+        }
+        let mut rng = Rng(12);
+        for r in 0..32 {
+            // SAFETY: AVX-512 F was detected above.
+            let round = unsafe { RoundShift::new(r) };
+            for _ in 0..200 {
+                let h: [i32; 16] = core::array::from_fn(|k| {
+                    let m = (rng.next() >> 2) as i32 >> rng.range(0, 30);
+                    let v = match k % 4 {
+                        // Exact ties and their neighbours (for r = 31 the only ties, ±2^30,
+                        // lie outside the range).
+                        0 if r > 0 && r < 31 => (m >> r << r) + (1 << (r - 1)),
+                        1 if r > 0 && r < 31 => (m >> r << r) + (1 << (r - 1)) - 1,
+                        2 => (1 << 30) - 1 - rng.range(0, 3) as i32,
+                        _ => m,
+                    };
+                    if rng.next().is_multiple_of(2) {
+                        -v
+                    } else {
+                        v
+                    }
+                });
+                // SAFETY: AVX-512 F was detected above.
+                let got: [i32; 16] = unsafe {
+                    let t = _mm512_add_epi32(
+                        core::mem::transmute::<[i32; 16], __m512i>(h),
+                        _mm512_set1_epi32(round.nudge),
+                    );
+                    core::mem::transmute(round.apply(t))
+                };
+                let want = h.map(|v| rounding_divide_by_pot(v, r));
+                assert_eq!(got, want, "r {r} h {h:?}");
+            }
+        }
+    }
+
+    /// The narrow multiply (nudge folded into the product) equals the scalar rescale for
+    /// products below 2^30 in magnitude and every shift −31..=0.
+    #[test]
+    fn narrow_multiply_matches_the_scalar_rescale() {
+        if !super::super::vnni_or_skip() {
+            return;
+        }
+        let mut rng = Rng(8);
+        for round in 0..3000 {
+            let q = QuantizedMultiplier {
+                multiplier: if round % 7 == 0 {
+                    i32::MAX
+                } else {
+                    (1 << 30) + rng.range(0, 1 << 30) as i32
+                },
+                shift: -(rng.range(0, 32) as i32),
+            };
+            let acc: [i32; 16] = core::array::from_fn(|k| {
+                let v = (rng.next() >> 2) as i32 >> rng.range(0, 30);
+                let v = if k == 0 { (1 << 30) - 1 } else { v };
+                if rng.next().is_multiple_of(2) {
+                    -v
+                } else {
+                    v
+                }
+            });
+            // SAFETY: AVX-512 F was detected above.
+            let got: [i32; 16] = unsafe {
+                let r = Requant16::splat(q);
+                core::mem::transmute(r.multiply_narrow(from_array(acc), &RoundShift::new(-q.shift)))
+            };
+            let want = acc.map(|a| q.apply(a));
+            assert_eq!(got, want, "{q:?} {acc:?}");
         }
     }
 
