@@ -50,7 +50,16 @@
 //! offsets); `interpreter` (API); `backend` (trait + compatibility check); `cpu` (node
 //! dispatch, TFLite `Prepare` maths) over `kernels` (one file per op); `quant` (all
 //! fixed-point maths); `npu_support` (NPU op table); `neural_art` (feature
-//! `backend-neural-art`, FFI, the only `unsafe`); `summary`; `fggv`.
+//! `backend-neural-art`, FFI); `summary`; `fggv`. `unsafe` lives only in `neural_art` and
+//! in `kernels::x86`.
+//!
+//! # Host speed (x86-64)
+//! On an x86-64 CPU with AVX-512 VNNI (probed at run time with CPUID; no `std` needed) the
+//! heavy kernels switch to AVX-512 variants in `kernels::x86`: CONV_2D as a `vpdpbusd`
+//! matrix product, DEPTHWISE_CONV_2D, MAX_POOL_2D and the element-wise ops, with vectorised
+//! requantisation. Each produces the same bytes as the portable kernel it replaces (tested
+//! against the reference kernels on random shapes and by the golden models); other CPUs,
+//! and every Cortex-M, run the portable kernels.
 //!
 //! # Operators (int8, TFLite reference semantics)
 //! ADD, SUB, MUL, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM (broadcasting), CONV_2D (per-channel, grouped, dilated), DEPTHWISE_CONV_2D,
