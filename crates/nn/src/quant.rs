@@ -33,9 +33,7 @@ impl QuantizedMultiplier {
                 shift: 0,
             });
         }
-        let (mantissa, exp) = libm::frexp(real);
-        let mut shift = exp;
-        let mut q = libm::round(mantissa * (1u64 << 31) as f64) as i64;
+        let (mut q, mut shift) = frexp_q31(real);
         if q == 1i64 << 31 {
             q /= 2;
             shift += 1;
@@ -64,6 +62,22 @@ impl QuantizedMultiplier {
             right,
         )
     }
+}
+
+/// `frexp(real)` as `(round(mantissa · 2^31), exponent)` with the rounding half away from
+/// zero of `libm::round`, for a finite `real > 0`. Normal numbers take the exact integer
+/// route (the mantissa is `(2^52 + fraction) / 2^53`, so `mantissa · 2^31` rounds to
+/// `(2^52 + fraction + 2^21) >> 22`); subnormals go through `libm`. Kernels call this per
+/// channel on every invoke, so it is on the hot path.
+fn frexp_q31(real: f64) -> (i64, i32) {
+    let bits = real.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 {
+        let (mantissa, exp) = libm::frexp(real);
+        return (libm::round(mantissa * (1u64 << 31) as f64) as i64, exp);
+    }
+    let significand = (1u64 << 52) | (bits & ((1u64 << 52) - 1));
+    (((significand + (1 << 21)) >> 22) as i64, biased - 1022)
 }
 
 /// `(a · b · 2) >> 32` with rounding to nearest, saturating the one overflow case
@@ -343,6 +357,38 @@ pub fn softmax_input_scaling(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The integer route of `frexp_q31` equals `libm`'s frexp and round on normal numbers
+    /// across the exponent range, including mantissas exactly halfway between two Q31
+    /// values and ones that round up to 2^31.
+    #[test]
+    fn q31_decomposition_equals_libm() {
+        let libm_route = |real: f64| {
+            let (mantissa, exp) = libm::frexp(real);
+            (libm::round(mantissa * (1u64 << 31) as f64) as i64, exp)
+        };
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for k in 0..200_000u32 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let real = match k % 4 {
+                // Random normal numbers over a wide exponent range.
+                0 | 1 => {
+                    f64::from_bits((state & 0x000f_ffff_ffff_ffff) | ((900 + state % 250) << 52))
+                }
+                // Exactly halfway: fraction bits below the 22nd are 1000…0.
+                2 => f64::from_bits(
+                    (state & 0x000f_ffff_ffc0_0000) | (1 << 21) | ((1000 + state % 40) << 52),
+                ),
+                // Just below 1: rounds up to 2^31.
+                _ => 1.0 - (1 + state % 1000) as f64 * f64::EPSILON / 4.0,
+            };
+            assert_eq!(frexp_q31(real), libm_route(real), "{real:e}");
+        }
+        let tiny = f64::from_bits(12345);
+        assert_eq!(frexp_q31(tiny), libm_route(tiny));
+    }
 
     #[test]
     fn decomposes_like_tflite() {

@@ -32,6 +32,13 @@ const PACK_BYTES: usize = 64 * 1024;
 const PANEL_BYTES: usize = 32 * 1024;
 /// Filter blocks held at once, at most (bounds the per-block constants on the stack).
 const MAX_BLOCKS: usize = 64;
+/// The buffers for small layers (zeroing the large ones cost more than such a layer's
+/// arithmetic).
+const SMALL_PACK_BYTES: usize = 8 * 1024;
+/// Panel bytes for small layers.
+const SMALL_PANEL_BYTES: usize = 4 * 1024;
+/// Filter blocks held at once for small layers.
+const SMALL_BLOCKS: usize = 8;
 
 /// How a pixel's `K` taps lie in the packed filter and in the panel: `kh` filter rows of
 /// `row_len = kw · in_c` bytes, each padded to `run` (a multiple of 4).
@@ -89,8 +96,20 @@ pub fn try_conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) ->
     if !super::has_avx512_vnni() || !applies(g, op) {
         return false;
     }
+    // The stack buffers are zeroed on every call, so small layers get small ones.
+    let kp = Layout::of(g).kp();
+    let blocks = g.output.c.div_ceil(LANES);
+    let small = kp * MR <= SMALL_PANEL_BYTES
+        && blocks <= SMALL_BLOCKS
+        && blocks * kp * LANES <= SMALL_PACK_BYTES;
     // SAFETY: the CPU supports AVX-512 F/BW/VL/VNNI (checked just above).
-    unsafe { conv2d_vnni(g, op, output) };
+    unsafe {
+        if small {
+            conv2d_vnni::<SMALL_PACK_BYTES, SMALL_PANEL_BYTES, SMALL_BLOCKS>(g, op, output);
+        } else {
+            conv2d_vnni::<PACK_BYTES, PANEL_BYTES, MAX_BLOCKS>(g, op, output);
+        }
+    }
     true
 }
 
@@ -130,7 +149,11 @@ impl Source<'_> {
 const MAX_ROWS: usize = 16;
 
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
-fn conv2d_vnni(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
+    g: &ConvGeometry,
+    op: &ConvOperands<'_>,
+    output: &mut [i8],
+) {
     let (inp, out, win) = (g.input, g.output, g.window);
     let layout = Layout::of(g);
     let kp = layout.kp();
@@ -139,7 +162,8 @@ fn conv2d_vnni(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
     assert!(output.len() >= pixels * oc_n && op.input.len() >= inp.len());
     let block_bytes = kp * LANES;
     let blocks_total = oc_n.div_ceil(LANES);
-    let per_turn = (PACK_BYTES / block_bytes).min(MAX_BLOCKS);
+    let per_turn = (PACK / block_bytes).min(BLOCKS);
+    assert!(per_turn >= 1 && kp * MR <= PANEL);
     let pad = op.input_offset.wrapping_neg() as i8;
     // Input offset of filter row `ky` relative to a window's origin.
     let row_offsets: [usize; MAX_ROWS] =
@@ -154,15 +178,15 @@ fn conv2d_vnni(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
         inside.then(|| inp.at(b, y0, x0, 0))
     };
 
-    let mut pack = [0i8; PACK_BYTES];
-    let mut panel = [0i8; PANEL_BYTES];
+    let mut pack = [0i8; PACK];
+    let mut panel = [0i8; PANEL];
     let zero = BlockParams {
         constant: _mm512_setzero_si512(),
         requant: Requant16::new(&[]),
         oc0: 0,
         lanes: 0,
     };
-    let mut params = [zero; MAX_BLOCKS];
+    let mut params = [zero; BLOCKS];
     let whole_panel = [0usize];
     let mut first = 0;
     while first < blocks_total {

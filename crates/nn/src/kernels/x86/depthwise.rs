@@ -19,6 +19,8 @@ use crate::kernels::ConvOperands;
 const LANES: usize = 16;
 /// Channel blocks whose parameters are held on the stack (so at most 1024 channels).
 const MAX_BLOCKS: usize = 64;
+/// Channel blocks of the table used for layers of at most 128 channels.
+const SMALL_BLOCKS: usize = 8;
 /// Interior output pixels computed together.
 const PX: usize = 4;
 
@@ -50,7 +52,14 @@ pub fn try_depthwise_conv2d(
         return false;
     }
     // SAFETY: the CPU supports AVX-512 F/BW/VL (checked just above).
-    unsafe { depthwise_avx512(g, op, output) };
+    unsafe {
+        // The block table is initialised on every call: a small one for narrow layers.
+        if g.output.c <= SMALL_BLOCKS * LANES {
+            depthwise_avx512::<SMALL_BLOCKS>(g, op, output);
+        } else {
+            depthwise_avx512::<MAX_BLOCKS>(g, op, output);
+        }
+    }
     true
 }
 
@@ -82,12 +91,16 @@ unsafe fn widen(base: &[i8], at: usize, mask: u16) -> __m512i {
 }
 
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn depthwise_avx512(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+fn depthwise_avx512<const BLOCKS: usize>(
+    g: &DepthwiseGeometry,
+    op: &ConvOperands<'_>,
+    output: &mut [i8],
+) {
     let (inp, out) = (g.input, g.output);
     let c = out.c;
     let (input, filter) = (op.input, op.filter);
     assert!(input.len() >= inp.len() && output.len() >= out.len());
-    assert!(filter.len() >= g.kh * g.kw * c && c <= MAX_BLOCKS * LANES);
+    assert!(filter.len() >= g.kh * g.kw * c && c <= BLOCKS * LANES);
     let off = _mm512_set1_epi32(op.input_offset);
     let zero = Block {
         c0: 0,
@@ -96,7 +109,7 @@ fn depthwise_avx512(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [
         constant: _mm512_setzero_si512(),
         requant: Requant16::new(&[]),
     };
-    let mut blocks = [zero; MAX_BLOCKS];
+    let mut blocks = [zero; BLOCKS];
     let blocks = &mut blocks[..c.div_ceil(LANES)];
     for (k, blk) in blocks.iter_mut().enumerate() {
         let c0 = k * LANES;
@@ -176,17 +189,24 @@ fn interior(
 ) -> [__m512i; PX] {
     let (inp, w, c) = (g.input, g.window, g.output.c);
     let mut acc = [blk.constant; PX];
+    // Input offsets: pixel j's tap kx of filter row ky is at
+    // `row(ky) + x0 + kx·kx_step + j·px_step` (all taps inside, checked by the caller).
+    let (px_step, kx_step) = (w.stride_w * inp.c, w.dilation_w * inp.c);
+    let x0 = (ox * w.stride_w - w.pad_w) * inp.c + blk.c0;
     for ky in 0..g.kh {
         let iy = oy * w.stride_h + ky * w.dilation_h - w.pad_h;
+        let row = inp.at(b, iy, 0, 0) + x0;
+        let f_row = ky * g.kw * c + blk.c0;
         for kx in 0..g.kw {
             // SAFETY: tap `(ky, kx)`'s filter row is `c` bytes at `(ky·kw + kx)·c`, inside
             // `filter` (length checked by `applies`); lanes stay below `c`.
-            let f = unsafe { widen(filter, (ky * g.kw + kx) * c + blk.c0, blk.mask) };
+            let f = unsafe { widen(filter, f_row + kx * c, blk.mask) };
+            let at = row + kx * kx_step;
             for (j, a) in acc.iter_mut().enumerate() {
-                let ix = (ox + j) * w.stride_w + kx * w.dilation_w - w.pad_w;
-                // SAFETY: the caller checked that every tap of these pixels is inside the
-                // input, so `(b, iy, ix)`'s `c` channels lie inside `input`.
-                let x = unsafe { widen(input, inp.at(b, iy, ix, blk.c0), blk.mask) };
+                // SAFETY: every tap of these pixels is inside the input (checked by the
+                // caller), so `at + j·px_step` starts channel `c0` of an input pixel whose
+                // `c` channels lie inside `input`.
+                let x = unsafe { widen(input, at + j * px_step, blk.mask) };
                 *a = _mm512_add_epi32(*a, _mm512_mullo_epi32(f, x));
             }
         }
