@@ -145,6 +145,9 @@ impl Source<'_> {
     }
 }
 
+/// An output pixel: batch, row, column.
+type Pixel = (usize, usize, usize);
+
 /// Filter rows whose input offsets an interior tile keeps on the stack.
 const MAX_ROWS: usize = 16;
 
@@ -169,13 +172,23 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
     let row_offsets: [usize; MAX_ROWS] =
         core::array::from_fn(|ky| ky * win.dilation_h * inp.w * inp.c);
     let row_offsets = &row_offsets[..g.kh];
-    // The input offset of output pixel `p`'s window origin, when the whole window is inside.
-    let interior = |p: usize| -> Option<usize> {
-        let (b, oy, ox) = (p / (out.h * out.w), (p / out.w) % out.h, p % out.w);
+    // The input offset of output pixel `(b, oy, ox)`'s window origin, when the whole window
+    // is inside.
+    let interior = |(b, oy, ox): Pixel| -> Option<usize> {
         let y0 = (oy * win.stride_h).checked_sub(win.pad_h)?;
         let x0 = (ox * win.stride_w).checked_sub(win.pad_w)?;
         let inside = y0 + (g.kh - 1) * win.dilation_h < inp.h && x0 + g.kw - 1 < inp.w;
         inside.then(|| inp.at(b, y0, x0, 0))
+    };
+    // The next output pixel in raster order (no divisions in the tile loop).
+    let next = |(b, oy, ox): Pixel| -> Pixel {
+        if ox + 1 < out.w {
+            (b, oy, ox + 1)
+        } else if oy + 1 < out.h {
+            (b, oy + 1, 0)
+        } else {
+            (b + 1, 0, 0)
+        }
     };
 
     let mut pack = [0i8; PACK];
@@ -202,11 +215,17 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
             *p = pack_block(op, layout, oc0, lanes, dst);
         }
         let mut p0 = 0;
+        let mut at: Pixel = (0, 0, 0);
         while p0 < pixels {
             let rows = MR.min(pixels - p0);
+            let mut tile_pixels = [at; MR];
+            for r in 1..MR {
+                tile_pixels[r] = next(tile_pixels[r - 1]);
+            }
+            at = next(tile_pixels[MR - 1]);
             let mut origins = [0usize; MR];
             let all_interior =
-                (0..rows).all(|r| interior(p0 + r).map(|o| origins[r] = o).is_some());
+                (0..rows).all(|r| interior(tile_pixels[r]).map(|o| origins[r] = o).is_some());
             for r in rows..MR {
                 origins[r] = origins[0];
             }
@@ -219,7 +238,14 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
             let src = if all_interior && direct.in_bounds() {
                 direct
             } else {
-                fill_panel(g, layout, op.input, p0, rows, pad, &mut panel[..MR * kp]);
+                fill_panel(
+                    g,
+                    layout,
+                    op.input,
+                    &tile_pixels[..rows],
+                    pad,
+                    &mut panel[..MR * kp],
+                );
                 Source {
                     base: &panel[..MR * kp],
                     rows: core::array::from_fn(|r| if r < rows { r * kp } else { 0 }),
@@ -342,23 +368,19 @@ fn pack_block(
     }
 }
 
-/// Gathers output pixels `p0..p0 + rows` into panel rows of `K'` bytes in the packed
+/// Gathers the windows of output pixels `pixels` into panel rows of `K'` bytes in the packed
 /// layout (padded taps hold the input zero point `pad`; the gaps after each filter row keep
-/// whatever they hold, which the zero filter bytes there cancel); rows past `rows` are left
-/// as they are (the tile does not store them).
+/// whatever they hold, which the zero filter bytes there cancel); further rows are left as
+/// they are (the tile does not store them).
 fn fill_panel(
     g: &ConvGeometry,
     layout: Layout,
     input: &[i8],
-    p0: usize,
-    rows: usize,
+    pixels: &[Pixel],
     pad: i8,
     panel: &mut [i8],
 ) {
-    let out = g.output;
-    for (r, row) in panel.chunks_exact_mut(layout.kp()).take(rows).enumerate() {
-        let p = p0 + r;
-        let (b, oy, ox) = (p / (out.h * out.w), (p / out.w) % out.h, p % out.w);
+    for (row, &(b, oy, ox)) in panel.chunks_exact_mut(layout.kp()).zip(pixels) {
         gather_patch(g, input, b, oy, ox, pad, layout.run, row);
     }
 }
