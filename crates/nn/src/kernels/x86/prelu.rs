@@ -8,7 +8,7 @@
 use core::arch::x86_64::*;
 
 use super::lut::Table256;
-use super::requant::{self, Requant16, RoundShift};
+use super::requant::{self, LanePlus, Requant16};
 use crate::kernels::prelu::{positive_table, PreluParams};
 
 /// Channels per block (one byte vector).
@@ -17,7 +17,8 @@ const BLOCK: usize = 64;
 /// Runs the op here when the CPU has AVX-512 VBMI, the input is a whole number of pixels of
 /// `alpha.len()` channels with the output's length, all offsets are int8 zero points or near
 /// (|offset| ≤ 255, so products stay far inside int32) and the negative multiplier is one the
-/// narrow vector form reproduces (shift ≤ 0); returns false (output untouched) otherwise.
+/// narrow vector form reproduces (normalised mantissa, shift ≤ 0); returns false (output
+/// untouched) otherwise.
 pub fn try_prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) -> bool {
     let c = alpha.len();
     if !super::has_avx512_vbmi()
@@ -28,6 +29,7 @@ pub fn try_prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &
         || !(-255..=255).contains(&p.alpha_offset)
         || !(-255..=255).contains(&p.output_offset)
         || !(-31..=0).contains(&p.negative.shift)
+        || p.negative.multiplier < 1 << 30
         || !requant::supported(&[p.negative])
     {
         return false;
@@ -41,9 +43,16 @@ pub fn try_prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi")]
 fn per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) {
     let c = alpha.len();
-    // |(x − zp) · (alpha − alpha_zp)| ≤ 383² < 2^18, far inside the narrow multiply's range.
+    // The negative branch is `RoundingDivideByPOT(h, r)` of the doubling high multiply `h`
+    // of `v = (x − zp) · A`, `A = alpha − alpha_zp`, `|v| ≤ 383² < 2^18`: with `r > 0` that is
+    // `(h + 2^(r−1) − [h < 0]) >> r`. For the lanes that take this branch `x − zp < 0`, and
+    // with a normalised mantissa (≥ 2^30) `h < 0` exactly when `A > 0` (when `v = −1` and the
+    // mantissa is 2^30, `h = 0` and the shift gives 0 either way). So the whole addend is
+    // one constant per channel, folded into the multiply's rounding.
     let q = Requant16::splat(p.negative);
-    let round = RoundShift::new(-p.negative.shift);
+    let r = -p.negative.shift;
+    let nudge = _mm512_set1_epi32(if r > 0 { 1 << (r - 1) } else { 0 });
+    let shift = _mm_cvtsi32_si128(r);
     let positive = Table256::new(&positive_table(p));
     // Inputs below `-input_offset` take the negative branch.
     let split = (-p.input_offset).clamp(-128, 128);
@@ -68,6 +77,19 @@ fn per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) {
         let input_offset = _mm512_set1_epi32(p.input_offset);
         let factor = wide.map(|v| _mm512_add_epi32(v, alpha_offset));
         let constant = factor.map(|f| _mm512_mullo_epi32(f, input_offset));
+        let plus = factor.map(|f| {
+            let positive = if r > 0 {
+                _mm512_cmpgt_epi32_mask(f, _mm512_setzero_si512())
+            } else {
+                0
+            };
+            LanePlus::new(_mm512_mask_sub_epi32(
+                nudge,
+                positive,
+                nudge,
+                _mm512_set1_epi32(1),
+            ))
+        });
         let mut base = c0;
         while base < input.len() {
             // SAFETY: `base` is the start of channel `c0` in one pixel, so the enabled bytes
@@ -77,7 +99,7 @@ fn per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) {
             let xs = widen(x);
             let v: [__m512i; 4] = core::array::from_fn(|k| {
                 let product = _mm512_add_epi32(_mm512_mullo_epi32(xs[k], factor[k]), constant[k]);
-                q.multiply_narrow(product, &round)
+                _mm512_sra_epi32(q.high_mul_plus(product, &plus[k]), shift)
             });
             let neg = if all_negative {
                 u64::MAX
@@ -140,10 +162,10 @@ mod tests {
                     shift: rng.range(0, 8) as i32 - 5,
                 },
                 negative: QuantizedMultiplier {
-                    multiplier: if round % 9 == 0 {
-                        i32::MAX
-                    } else {
-                        (1 << 30) + rng.range(0, 1 << 30) as i32
+                    multiplier: match round % 9 {
+                        0 => i32::MAX,
+                        1 => 1 << 30,
+                        _ => (1 << 30) + rng.range(0, 1 << 30) as i32,
                     },
                     shift: -(rng.range(0, if round % 5 == 0 { 32 } else { 12 }) as i32),
                 },
@@ -171,8 +193,39 @@ mod tests {
         }
     }
 
+    /// Small alphas and a multiplier of 1/4 put many negative-branch results on exact ties of
+    /// the rounding shift, which round away from zero like the reference.
+    #[test]
+    fn negative_ties_match_the_reference() {
+        if !super::super::vbmi_or_skip() {
+            return;
+        }
+        for shift in -3..=0 {
+            let p = PreluParams {
+                input_offset: 0,
+                alpha_offset: 0,
+                output_offset: 0,
+                positive: QuantizedMultiplier::from_real(0.5).unwrap(),
+                negative: QuantizedMultiplier {
+                    multiplier: 1 << 30,
+                    shift,
+                },
+            };
+            let c = 16;
+            let alpha: [i8; 16] = core::array::from_fn(|k| k as i8 - 8);
+            let x: [i8; 256 * 16] = core::array::from_fn(|i| (i / c) as u8 as i8);
+            let dims = [1, 1, 1, 1, 256, c];
+            let bc = Broadcast::new(dims, [1, 1, 1, 1, 1, c], dims).unwrap();
+            let mut want = [0i8; 256 * 16];
+            let mut got = [0i8; 256 * 16];
+            prelu_reference(&p, &bc, &x, &alpha, &mut want);
+            assert!(try_prelu_per_channel(&p, &x, &alpha, &mut got));
+            assert_eq!(want, got, "shift {shift}");
+        }
+    }
+
     /// An input that is not a whole number of pixels, offsets beyond int8 zero points and a
-    /// negative-branch multiplier above 1 are left to the caller.
+    /// negative-branch multiplier above 1 or not normalised are left to the caller.
     #[test]
     fn declines_a_partial_pixel() {
         let q = QuantizedMultiplier::from_real(0.3).unwrap();

@@ -78,12 +78,8 @@ impl Requant16 {
     #[target_feature(enable = "avx512f")]
     pub fn multiply(&self, acc: __m512i) -> __m512i {
         let shifted = _mm512_sllv_epi32(acc, self.left);
-        let high = doubling_high_mul(
-            shifted,
-            self.mult,
-            self.mult_odd,
-            _mm512_set1_epi64(1 << 30),
-        );
+        let nudge = _mm512_set1_epi64(1 << 30);
+        let high = doubling_high_mul(shifted, self.mult, self.mult_odd, [nudge, nudge]);
         rounding_shift_right(high, self.right)
     }
 
@@ -95,12 +91,23 @@ impl Requant16 {
     /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
     #[target_feature(enable = "avx512f")]
     pub fn multiply_narrow(&self, acc: __m512i, round: &RoundShift) -> __m512i {
+        let nudge = round.wide_nudge;
         round.apply(doubling_high_mul(
             acc,
             self.mult,
             self.mult_odd,
-            round.wide_nudge,
+            [nudge, nudge],
         ))
+    }
+
+    /// The doubling high multiply of `acc` plus `plus`'s lane constants (no left shift, no
+    /// rounding shift), the constants folded into the product's rounding.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn high_mul_plus(&self, acc: __m512i, plus: &LanePlus) -> __m512i {
+        doubling_high_mul(acc, self.mult, self.mult_odd, [plus.even, plus.odd])
     }
 
     /// Requantises `acc` and applies `stage`; returns sixteen int8 lanes.
@@ -172,6 +179,30 @@ impl RoundShift {
     }
 }
 
+/// Sixteen int32 constants `e` in the form [`Requant16::high_mul_plus`] adds them: `2^30 +
+/// e · 2^31` in 64-bit lanes, for the even and for the odd lanes.
+#[derive(Debug, Clone, Copy)]
+pub struct LanePlus {
+    even: __m512i,
+    odd: __m512i,
+}
+
+impl LanePlus {
+    /// # Safety
+    /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[target_feature(enable = "avx512f")]
+    pub fn new(e: __m512i) -> Self {
+        let base = _mm512_set1_epi64(1 << 30);
+        // Each 64-bit lane's low (even) and high (odd) int32, sign-extended.
+        let even = _mm512_srai_epi64::<32>(_mm512_slli_epi64::<32>(e));
+        let odd = _mm512_srai_epi64::<32>(e);
+        Self {
+            even: _mm512_add_epi64(base, _mm512_slli_epi64::<31>(even)),
+            odd: _mm512_add_epi64(base, _mm512_slli_epi64::<31>(odd)),
+        }
+    }
+}
+
 /// Sixty-four int32 lanes `h` (four vectors, in order) plus `offset` (int16 lanes) narrowed
 /// to int8 with saturation: `sat8(sat16(h) + offset)` with a saturating add. That is
 /// `clamp(h + offset, −128, 127)` whenever `h + offset` does not overflow int32 and
@@ -202,18 +233,19 @@ fn from_array(v: [i32; 16]) -> __m512i {
 /// `SaturatingRoundingDoublingHighMul` without its saturating case (excluded by
 /// [`supported`]; see `quant::saturating_rounding_doubling_high_mul` for why one add and an
 /// arithmetic shift round like gemmlowp for both signs). `b_odd` holds `b`'s odd lanes in
-/// the even lanes. `nudge` (64-bit lanes) is `2^30 + e · 2^31`, which adds `e` to each
-/// result (`(a · b + 2^30) >> 31` plus a multiple of 2^31 shifted by 31).
+/// the even lanes. `nudge` (64-bit lanes, for the even then the odd lanes) is
+/// `2^30 + e · 2^31`, which adds `e` to the lane's result (`(a · b + 2^30) >> 31` plus a
+/// multiple of 2^31 shifted by 31).
 #[target_feature(enable = "avx512f")]
-fn doubling_high_mul(a: __m512i, b: __m512i, b_odd: __m512i, nudge: __m512i) -> __m512i {
+fn doubling_high_mul(a: __m512i, b: __m512i, b_odd: __m512i, nudge: [__m512i; 2]) -> __m512i {
     // The int32 result is bits 31..=62 of the 64-bit `a · b + 2^30`.
     // Even lanes: `_mm512_mul_epi32` multiplies the low (signed) halves of each 64-bit lane;
     // shifting right by 31 brings the result bits into the low half.
-    let even = _mm512_srli_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge));
+    let even = _mm512_srli_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge[0]));
     // Odd lanes, moved down into the low halves first; shifting left by 1 puts the result
     // bits in the high half, where the odd lane lives.
     let a_odd = _mm512_srli_epi64::<32>(a);
-    let odd = _mm512_slli_epi64::<1>(_mm512_add_epi64(_mm512_mul_epi32(a_odd, b_odd), nudge));
+    let odd = _mm512_slli_epi64::<1>(_mm512_add_epi64(_mm512_mul_epi32(a_odd, b_odd), nudge[1]));
     _mm512_mask_blend_epi32(0xAAAA, even, odd)
 }
 
