@@ -21,6 +21,61 @@ pub struct Requant16 {
     left: __m512i,
     /// Right shifts (`max(−shift, 0)`).
     right: __m512i,
+    /// True when no lane shifts left: [`Requant16::multiply`] then takes the fused route.
+    fused: bool,
+    /// The fused route's constants, for the even lanes then the odd lanes (64-bit lanes).
+    fused_even: Fused,
+    fused_odd: Fused,
+}
+
+/// Per 64-bit lane, the constants of `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul
+/// (x, m), r)` computed as one rounding of the 64-bit product `P = x · m`:
+/// `(P + 2^30 + c · 2^31) >> (31 + r)` with `c = 2^(r−1) − [P < −2^30]` for `r > 0` and
+/// `c = 0` for `r = 0`. Exact because `⌊(⌊A / 2^31⌋ + c) / 2^r⌋ = ⌊(A + c · 2^31) /
+/// 2^(31 + r)⌋` for integer `c`, and the high multiply's result `h = ⌊(P + 2^30) / 2^31⌋` is
+/// negative exactly when `P < −2^30`; `|P| ≤ 2^62`, so nothing overflows 64 bits.
+#[derive(Debug, Clone, Copy)]
+struct Fused {
+    /// `2^30 + 2^(r−1) · 2^31` (`2^30` when `r = 0`).
+    nudge: __m512i,
+    /// `−2^30` when `r > 0`, else `i64::MIN` (no lane below it: no correction).
+    negative_below: __m512i,
+    /// `31 + r`.
+    shift: __m512i,
+}
+
+impl Fused {
+    /// From the right shifts of the lanes this half covers (eight 64-bit lanes).
+    #[target_feature(enable = "avx512f")]
+    fn new(right: [i32; 8]) -> Self {
+        let lane = |f: &dyn Fn(i32) -> i64| {
+            _mm512_setr_epi64(
+                f(right[0]),
+                f(right[1]),
+                f(right[2]),
+                f(right[3]),
+                f(right[4]),
+                f(right[5]),
+                f(right[6]),
+                f(right[7]),
+            )
+        };
+        Self {
+            nudge: lane(&|r| (1 << 30) + if r > 0 { 1i64 << (r - 1 + 31) } else { 0 }),
+            negative_below: lane(&|r| if r > 0 { -(1 << 30) } else { i64::MIN }),
+            shift: lane(&|r| i64::from(31 + r)),
+        }
+    }
+
+    /// The requantised value of eight products, in the low halves of the 64-bit lanes.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn round(&self, product: __m512i) -> __m512i {
+        let t = _mm512_add_epi64(product, self.nudge);
+        let negative = _mm512_cmplt_epi64_mask(product, self.negative_below);
+        let t = _mm512_mask_sub_epi64(t, negative, t, _mm512_set1_epi64(1 << 31));
+        _mm512_srav_epi64(t, self.shift)
+    }
 }
 
 /// True when every multiplier is one the vector form reproduces exactly: the mantissa is not
@@ -53,6 +108,9 @@ impl Requant16 {
             mult_odd: _mm512_srli_epi64::<32>(mult),
             left: from_array(l),
             right: from_array(r),
+            fused: l.iter().all(|&v| v == 0),
+            fused_even: Fused::new(core::array::from_fn(|k| r[2 * k])),
+            fused_odd: Fused::new(core::array::from_fn(|k| r[2 * k + 1])),
         }
     }
 
@@ -63,11 +121,15 @@ impl Requant16 {
     #[target_feature(enable = "avx512f")]
     pub fn splat(q: QuantizedMultiplier) -> Self {
         let mult = _mm512_set1_epi32(q.multiplier);
+        let right = (-q.shift).max(0);
         Self {
             mult,
             mult_odd: mult,
             left: _mm512_set1_epi32(q.shift.max(0)),
-            right: _mm512_set1_epi32((-q.shift).max(0)),
+            right: _mm512_set1_epi32(right),
+            fused: q.shift <= 0,
+            fused_even: Fused::new([right; 8]),
+            fused_odd: Fused::new([right; 8]),
         }
     }
 
@@ -77,6 +139,15 @@ impl Requant16 {
     /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
     #[target_feature(enable = "avx512f")]
     pub fn multiply(&self, acc: __m512i) -> __m512i {
+        if self.fused {
+            let even = self.fused_even.round(_mm512_mul_epi32(acc, self.mult));
+            let acc_odd = _mm512_srli_epi64::<32>(acc);
+            let odd = self
+                .fused_odd
+                .round(_mm512_mul_epi32(acc_odd, self.mult_odd));
+            // Each result fits 32 bits: the even ones are the low halves already.
+            return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64::<32>(odd));
+        }
         let shifted = _mm512_sllv_epi32(acc, self.left);
         let nudge = _mm512_set1_epi64(1 << 30);
         let high = doubling_high_mul(shifted, self.mult, self.mult_odd, [nudge, nudge]);
@@ -298,7 +369,12 @@ mod tests {
                 } else {
                     (1 << 30) + rng.range(0, 1 << 30) as i32
                 };
-                let shift = rng.range(0, 62) as i32 - 31;
+                // Even rounds: right shifts only (the fused route); odd rounds: any.
+                let shift = if round % 2 == 0 {
+                    -(rng.range(0, 32) as i32)
+                } else {
+                    rng.range(0, 62) as i32 - 31
+                };
                 QuantizedMultiplier { multiplier, shift }
             });
             let acc: [i32; 16] = core::array::from_fn(|k| {
@@ -323,6 +399,11 @@ mod tests {
             };
             let want: [i8; 16] = core::array::from_fn(|k| stage.finish(mults[k].apply(acc[k])));
             assert_eq!(got, want, "round {round}: acc {acc:?} mults {mults:?}");
+            // SAFETY: as above.
+            let got32: [i32; 16] =
+                unsafe { core::mem::transmute(Requant16::new(&mults).multiply(from_array(acc))) };
+            let want32: [i32; 16] = core::array::from_fn(|k| mults[k].apply(acc[k]));
+            assert_eq!(got32, want32, "round {round}: acc {acc:?} mults {mults:?}");
         }
     }
 
