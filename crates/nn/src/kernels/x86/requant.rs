@@ -137,6 +137,7 @@ impl Requant16 {
     ///
     /// # Safety
     /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[inline]
     #[target_feature(enable = "avx512f")]
     pub fn multiply(&self, acc: __m512i) -> __m512i {
         if self.fused {
@@ -185,6 +186,7 @@ impl Requant16 {
     ///
     /// # Safety
     /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+    #[inline]
     #[target_feature(enable = "avx512f")]
     pub fn apply(&self, acc: __m512i, stage: &OutputStage) -> __m128i {
         finish(self.multiply(acc), stage)
@@ -195,6 +197,7 @@ impl Requant16 {
 ///
 /// # Safety
 /// The CPU must support AVX-512 F ([`super::has_avx512_vnni`] returned true).
+#[inline]
 #[target_feature(enable = "avx512f")]
 pub fn finish(v: __m512i, stage: &OutputStage) -> __m128i {
     let v = _mm512_add_epi32(v, _mm512_set1_epi32(stage.offset));
@@ -307,6 +310,7 @@ fn from_array(v: [i32; 16]) -> __m512i {
 /// the even lanes. `nudge` (64-bit lanes, for the even then the odd lanes) is
 /// `2^30 + e · 2^31`, which adds `e` to the lane's result (`(a · b + 2^30) >> 31` plus a
 /// multiple of 2^31 shifted by 31).
+#[inline]
 #[target_feature(enable = "avx512f")]
 fn doubling_high_mul(a: __m512i, b: __m512i, b_odd: __m512i, nudge: [__m512i; 2]) -> __m512i {
     // The int32 result is bits 31..=62 of the 64-bit `a · b + 2^30`.
@@ -322,6 +326,7 @@ fn doubling_high_mul(a: __m512i, b: __m512i, b_odd: __m512i, nudge: [__m512i; 2]
 
 /// gemmlowp's `RoundingDivideByPOT` per lane: arithmetic shift right by `exp` (0..=31),
 /// rounding half away from zero.
+#[inline]
 #[target_feature(enable = "avx512f")]
 fn rounding_shift_right(x: __m512i, exp: __m512i) -> __m512i {
     let one = _mm512_set1_epi32(1);
