@@ -56,7 +56,8 @@
 //! # Host speed (x86-64)
 //! On an x86-64 CPU with AVX-512 VNNI (probed at run time with CPUID; no `std` needed) the
 //! heavy kernels switch to AVX-512 variants in `kernels::x86`: CONV_2D as a `vpdpbusd`
-//! matrix product, DEPTHWISE_CONV_2D, MAX_POOL_2D and the element-wise ops, with vectorised
+//! matrix product, DEPTHWISE_CONV_2D (four taps per `vpdpbusd`, which with the table
+//! lookups also needs AVX-512 VBMI), MAX_POOL_2D and the element-wise ops, with vectorised
 //! requantisation. Each produces the same bytes as the portable kernel it replaces (tested
 //! against the reference kernels on random shapes and by the golden models); other CPUs,
 //! and every Cortex-M, run the portable kernels.
