@@ -51,7 +51,13 @@ except ImportError:
     if not os.environ.get("FACEGATE_BENCH_REEXEC") and Path(VENV_PYTHON).exists():
         os.environ["FACEGATE_BENCH_REEXEC"] = "1"
         os.execv(VENV_PYTHON, [VENV_PYTHON, *sys.argv])
-    raise
+    sys.exit(
+        f"run.py: numpy and ai-edge-litert are missing from {sys.executable} (and "
+        f"{VENV_PYTHON} does not exist or lacks them). Create the venv with:\n"
+        f"  python3 -m venv /work/venv-models && /work/venv-models/bin/pip install "
+        f"-r {Path(__file__).resolve().parent / 'requirements.txt'}\n"
+        f"or point FACEGATE_BENCH_PYTHON at a Python that has them."
+    )
 
 sys.path.insert(0, str(REPO / "tools" / "models"))
 import fggv  # noqa: E402  (the golden-vector reader of the models tools)
