@@ -18,9 +18,8 @@ fn main() {
         let model = Model::from_bytes(&model_bytes)?;
         let plan = Plan::new(&model)?;
         println!(
-            "arena {} B (tensors {} + scratch {}), lower bound {} B",
+            "arena {} B (widest node scratch {} B, in its output's slot), lower bound {} B",
             plan.arena_bytes(),
-            plan.tensor_bytes,
             plan.scratch_bytes,
             plan.lower_bound
         );

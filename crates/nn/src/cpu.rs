@@ -303,17 +303,19 @@ fn run_output(
     let out_range = plan
         .range(out_info.index)
         .ok_or(ctx.err("output has no storage"))?;
-    let sr = plan.scratch();
-    if sr.end > arena.len() || out_range.end > sr.start {
+    let sr = plan
+        .scratch_after(out_info.index, out_info.byte_len())
+        .ok_or(ctx.err("output slot is shorter than the output"))?;
+    if out_range.end > arena.len() {
         return Err(Error::ArenaTooSmall {
             needed: plan.arena_bytes(),
             available: arena.len(),
         });
     }
-    let (tensors, scratch) = arena.split_at_mut(sr.start);
-    let scratch = &mut scratch[..sr.len()];
-    let (lo, rest) = tensors.split_at_mut(out_range.start);
-    let (out, hi) = rest.split_at_mut(out_range.len());
+    // The output's slot holds the output, then this node's scratch.
+    let (lo, rest) = arena.split_at_mut(out_range.start);
+    let (slot, hi) = rest.split_at_mut(out_range.len());
+    let (out, scratch) = slot.split_at_mut(sr.start - out_range.start);
     let out = &mut out[..out_info.byte_len()];
     let io = Io {
         lo: &*lo,

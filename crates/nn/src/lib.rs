@@ -38,12 +38,13 @@
 //!   any non-constant tensor (float inputs, intermediate results).
 //!
 //! # Memory
-//! No heap. All activations and per-node scratch live in the caller's arena (16-byte
-//! aligned internally; [`Plan::arena_bytes`] includes the slack). The [`Interpreter`] value
-//! itself is about 8.2 KiB (offsets and sizes for up to [`model::MAX_TENSORS`] tensors), so
-//! on a small-stack RTOS thread keep it in a `static` cell; planning needs about 10 KiB of
-//! stack on top of that (its local arrays; an estimate, not a measurement). Weights are read in place from the model bytes, which may be in
-//! flash; they need no alignment.
+//! No heap. All activations and per-node scratch (each node's right after its output) live
+//! in the caller's arena (16-byte aligned internally; [`Plan::arena_bytes`] includes the
+//! slack). The [`Interpreter`] value itself is about 8.2 KiB (offsets and sizes for up to
+//! [`model::MAX_TENSORS`] tensors), so on a small-stack RTOS thread keep it in a `static`
+//! cell; planning needs about 10 KiB of stack on top of that (its local arrays; an
+//! estimate, not a measurement). Weights are read in place from the model bytes, which may
+//! be in flash; they need no alignment.
 //!
 //! # Layout
 //! `model` (verified view) over `flatbuffer` (checked reads); `planner` (lifetimes →

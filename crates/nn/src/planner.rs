@@ -8,15 +8,20 @@
 //! first, largest size × lifetime, longest-lived, first use, then fixed-seed shuffles) with
 //! first-fit and best-fit gaps, stopping as soon as the peak equals the lower bound (the
 //! largest set of simultaneously live tensors); the fixed-seed shuffles are a random search
-//! that finds that bound for models where no fixed order does. Plans are deterministic. A per-node scratch
-//! area (per-channel multipliers, copied biases) sits after the tensors.
+//! that finds that bound for models where no fixed order does. Plans are deterministic.
+//!
+//! A node that needs scratch memory (per-channel multipliers and copied biases of CONV_2D,
+//! DEPTHWISE_CONV_2D, FULLY_CONNECTED) gets it right after its output tensor, in the same
+//! slot: the slot lives as long as the output, so the scratch bytes are placed among the
+//! tensors (where the memory is free at that node) instead of in one area after them sized
+//! for the widest node.
 
 use crate::model::{Model, MAX_NODES, MAX_TENSORS};
 use crate::opcode::OpCode;
 use crate::quant::QuantizedMultiplier;
 use crate::Error;
 
-/// Alignment of every tensor offset and of the scratch area, in bytes.
+/// Alignment of every slot offset and of the scratch within a slot, in bytes.
 pub const ALIGN: usize = 16;
 
 const NOT_IN_ARENA: u32 = u32::MAX;
@@ -25,12 +30,14 @@ const NOT_IN_ARENA: u32 = u32::MAX;
 #[derive(Debug, Clone)]
 pub struct Plan {
     offsets: [u32; MAX_TENSORS],
+    /// Slot bytes: the tensor rounded up to [`ALIGN`], plus its producer's scratch.
     sizes: [u32; MAX_TENSORS],
-    /// Bytes of the tensor area (peak of the placement).
+    /// Bytes of the tensor area (peak of the placement), scratch included.
     pub tensor_bytes: usize,
-    /// Bytes of the scratch area (largest per-node need).
+    /// The largest scratch one node needs (held after its output, inside `tensor_bytes`).
     pub scratch_bytes: usize,
-    /// Lower bound on any placement: max over nodes of (live tensor bytes + scratch).
+    /// Lower bound on any placement: max over nodes of (live tensor bytes + that node's
+    /// scratch).
     pub lower_bound: usize,
 }
 
@@ -83,9 +90,10 @@ enum Fit {
 }
 
 /// Shuffled orders tried after the deterministic ones when none reached the lower bound.
-/// The placement is quadratic in the tensors, so this bounds planning time: EdgeFace (about
-/// 400 tensors) reaches its bound at the 89th shuffle, and planning a model that never
-/// reaches it costs 2 × (4 + 256) placements.
+/// The placement is quadratic in the tensors, so this bounds planning time (a model that
+/// never reaches the bound costs 2 × (4 + 256) placements). EdgeFace (445 tensors) needs
+/// them: with 8 shuffles its arena is 242,480 B, with 256 it is 227,728 B (lower bound
+/// 225,792 B).
 const SHUFFLES: u32 = 256;
 
 /// Orders in which tensors are placed (greedy placement is order-sensitive). The shuffled
@@ -332,17 +340,36 @@ impl Plan {
             first: &first,
             last: &last,
         };
+        let live_bytes = |sizes: &[u32; MAX_TENSORS], n: usize| -> usize {
+            (0..nt)
+                .filter(|&t| in_arena[t] && first[t] as usize <= n && n <= last[t] as usize)
+                .map(|t| sizes[t] as usize)
+                .sum()
+        };
+        // The lower bound counts each node's scratch with the tensors live at it (all of it
+        // computed before any slot grows); then each scratch joins its node's output slot.
+        for n in 0..nn {
+            let s = if io_only { 0 } else { node_scratch(model, n)? };
+            plan.scratch_bytes = plan.scratch_bytes.max(s);
+            plan.lower_bound = plan.lower_bound.max(live_bytes(&plan.sizes, n) + s);
+        }
+        for n in 0..nn {
+            let s = if io_only { 0 } else { node_scratch(model, n)? };
+            let out = model.node(n)?.output(0);
+            if let Some(t) = out.filter(|&t| s > 0 && in_arena[t]) {
+                let tensor = align_up(model.tensor(t)?.byte_len());
+                let slot = u32::try_from(tensor + s)
+                    .map_err(|_| Error::InvalidModel("tensor too large"))?;
+                plan.sizes[t] = plan.sizes[t].max(slot);
+            }
+        }
+
         // Greedy placement depends on the order; try a few and keep the smallest peak.
         let mut placed = [0u16; MAX_TENSORS];
-        // No placement can beat the largest set of simultaneously live tensors; stop trying
+        // No placement can beat the largest set of simultaneously live slots; stop trying
         // orders as soon as one reaches it.
         let bound = (0..nn)
-            .map(|n| {
-                (0..nt)
-                    .filter(|&t| in_arena[t] && first[t] as usize <= n && n <= last[t] as usize)
-                    .map(|t| plan.sizes[t] as usize)
-                    .sum::<usize>()
-            })
+            .map(|n| live_bytes(&plan.sizes, n))
             .max()
             .unwrap_or(0);
         let mut best = (usize::MAX, Strategy::LargestFirst, Fit::First);
@@ -367,25 +394,16 @@ impl Plan {
             &mut plan.offsets,
             &mut placed,
         )?;
-
-        for n in 0..nn {
-            let s = if io_only { 0 } else { node_scratch(model, n)? };
-            plan.scratch_bytes = plan.scratch_bytes.max(s);
-            let live: usize = (0..nt)
-                .filter(|&t| in_arena[t] && first[t] as usize <= n && n <= last[t] as usize)
-                .map(|t| plan.sizes[t] as usize)
-                .sum();
-            plan.lower_bound = plan.lower_bound.max(live + s);
-        }
         Ok(plan)
     }
 
     /// Arena bytes the caller must provide (alignment slack included).
     pub fn arena_bytes(&self) -> usize {
-        self.tensor_bytes + self.scratch_bytes + ALIGN
+        self.tensor_bytes + ALIGN
     }
 
-    /// Byte range of tensor `t` within the (aligned) arena, if it lives there.
+    /// Byte range of tensor `t`'s slot within the (aligned) arena, if it lives there: the
+    /// tensor's bytes first, then (for a node's output) that node's scratch.
     pub fn range(&self, t: usize) -> Option<core::ops::Range<usize>> {
         let off = *self.offsets.get(t)?;
         if off == NOT_IN_ARENA {
@@ -395,8 +413,11 @@ impl Plan {
         Some(off..off + self.sizes[t] as usize)
     }
 
-    /// Byte range of the scratch area within the (aligned) arena.
-    pub fn scratch(&self) -> core::ops::Range<usize> {
-        self.tensor_bytes..self.tensor_bytes + self.scratch_bytes
+    /// Byte range of the scratch of the node whose output is `t`: the slot's bytes past the
+    /// tensor's own `tensor_len` bytes rounded up to [`ALIGN`] (empty when it has none).
+    pub fn scratch_after(&self, t: usize, tensor_len: usize) -> Option<core::ops::Range<usize>> {
+        let slot = self.range(t)?;
+        let start = slot.start.checked_add(align_up(tensor_len))?;
+        (start <= slot.end).then_some(start..slot.end)
     }
 }

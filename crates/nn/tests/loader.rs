@@ -128,10 +128,7 @@ fn plan_never_exceeds_sum_and_respects_lower_bound() {
         let bytes = op_model(name);
         let model = Model::from_bytes(&bytes).unwrap();
         let plan = Plan::new(&model).unwrap();
-        assert!(
-            plan.tensor_bytes + plan.scratch_bytes >= plan.lower_bound,
-            "{name}"
-        );
+        assert!(plan.arena_bytes() >= plan.lower_bound, "{name}");
         // Tensors that are alive together never overlap: single-op models keep input and
         // output apart.
         let i = model.input_tensor(0).unwrap();
@@ -160,7 +157,7 @@ fn multi_node_plan_reuses_memory_without_overlapping_live_tensors() {
         "no reuse: {} of {total}",
         plan.tensor_bytes
     );
-    assert!(plan.tensor_bytes + plan.scratch_bytes >= plan.lower_bound);
+    assert!(plan.arena_bytes() >= plan.lower_bound);
     // Every node's inputs and output occupy disjoint ranges.
     for n in 0..model.num_nodes() {
         let node = model.node(n).unwrap();
@@ -392,19 +389,20 @@ fn no_two_live_tensors_share_memory() {
         let bytes = std::fs::read(p).unwrap();
         let model = Model::from_bytes(&bytes).unwrap();
         let plan = Plan::new(&model).unwrap();
-        assert!(plan.tensor_bytes + plan.scratch_bytes >= plan.lower_bound);
+        assert!(plan.arena_bytes() >= plan.lower_bound);
         assert_no_live_overlap(&p.display().to_string(), &model, &plan);
         checked += 1;
     }
     assert!(checked >= 200, "checked {checked} models");
 }
 
-/// The planner's search places every shipped model's tensors in no more bytes than the
-/// lower bound (the largest set of tensors live at one node, plus that node's scratch): the
-/// tensor area is as small as any placement can make it. EdgeFace needs the shuffled orders
-/// for this; the fixed orders alone leave it 6.6 % above.
+/// Every shipped model's arena is within 1 % of its lower bound (the largest set of tensors
+/// live at one node, plus that node's scratch; issue 4 asks for 5 %). Two things keep it
+/// there: each node's scratch sits in its output's slot rather than in one area after the
+/// tensors (the MobileNetV2 anti-spoof model's 1280-channel convolution alone put it 6 %
+/// above), and the shuffled orders (EdgeFace's fixed orders leave it 6.6 % above).
 #[test]
-fn shipped_models_tensor_area_reaches_the_lower_bound() {
+fn shipped_models_arena_is_within_one_percent_of_the_lower_bound() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
     let mut checked = 0;
     for p in std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()) {
@@ -414,10 +412,10 @@ fn shipped_models_tensor_area_reaches_the_lower_bound() {
         let bytes = std::fs::read(&p).unwrap();
         let plan = Plan::new(&Model::from_bytes(&bytes).unwrap()).unwrap();
         assert!(
-            plan.tensor_bytes <= plan.lower_bound,
-            "{}: tensor area {} B, lower bound {} B",
+            plan.arena_bytes() * 100 <= plan.lower_bound * 101,
+            "{}: arena {} B, lower bound {} B",
             p.display(),
-            plan.tensor_bytes,
+            plan.arena_bytes(),
             plan.lower_bound
         );
         checked += 1;
