@@ -81,16 +81,22 @@ impl<'m> Ctx<'m, '_> {
         }
     }
 
+    /// Input `k`, which must exist and have a type the engine knows.
     fn input(&self, k: usize) -> Result<TensorInfo<'m>, Error> {
-        let t = self.node.input(k).ok_or(self.err("missing input"))?;
-        self.model.tensor(t)
+        self.opt_input(k)?.ok_or(self.err("missing input"))
     }
 
+    /// Input `k` if the node has it (optional inputs such as a bias); its type must be one
+    /// the engine knows.
     fn opt_input(&self, k: usize) -> Result<Option<TensorInfo<'m>>, Error> {
-        match self.node.input(k) {
-            Some(t) => Ok(Some(self.model.tensor(t)?)),
-            None => Ok(None),
+        let Some(t) = self.node.input(k) else {
+            return Ok(None);
+        };
+        let info = self.model.tensor(t)?;
+        if info.dtype.is_none() {
+            return Err(Error::UnsupportedType { tensor: t });
         }
+        Ok(Some(info))
     }
 
     fn options(&self) -> Option<Table<'m>> {
@@ -322,13 +328,8 @@ fn run_output(
         hi: &*hi,
         hi_base: out_range.end,
     };
-    for k in 0..node.num_inputs() {
-        if let Some(t) = ctx.opt_input(k)? {
-            if t.dtype.is_none() {
-                return Err(Error::UnsupportedType { tensor: t.index });
-            }
-        }
-    }
+    // Each input's type is checked where the op reads it (`Ctx::input`), so no tensor table
+    // is parsed twice per node.
     if out_info.dtype.is_none() {
         return Err(Error::UnsupportedType {
             tensor: out_info.index,
