@@ -113,8 +113,7 @@ fn main() {
             }
             times.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        times.sort_by(f64::total_cmp);
-        let median = times.get(times.len() / 2).copied().unwrap_or(f64::NAN);
+        let median = median(&mut times).unwrap_or(f64::NAN);
         let fastest = times.first().copied().unwrap_or(f64::NAN);
         println!(
             "{name}: {} nodes, {:.1} MMAC, arena {} B (lower bound {} B), median {median:.3} ms \
@@ -135,6 +134,12 @@ fn main() {
     }
 }
 
+/// Sorts `times` and returns their median (`None` when empty).
+fn median(times: &mut [f64]) -> Option<f64> {
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied()
+}
+
 /// Prints the `k` nodes with the largest median time, with their operator and shapes.
 fn print_slowest_nodes(bytes: &[u8], per_node: Vec<Vec<f64>>, k: usize) {
     let Ok(model) = Model::from_bytes(bytes) else {
@@ -143,10 +148,7 @@ fn print_slowest_nodes(bytes: &[u8], per_node: Vec<Vec<f64>>, k: usize) {
     let mut medians: Vec<(usize, f64)> = per_node
         .into_iter()
         .enumerate()
-        .map(|(n, mut t)| {
-            t.sort_by(f64::total_cmp);
-            (n, t.get(t.len() / 2).copied().unwrap_or(0.0))
-        })
+        .map(|(n, mut t)| (n, median(&mut t).unwrap_or(0.0)))
         .collect();
     medians.sort_by(|a, b| b.1.total_cmp(&a.1));
     let shape_of = |t: Option<usize>| {

@@ -77,7 +77,7 @@ pub(crate) fn tap(g: &DepthwiseGeometry, o: usize, k: usize, vertical: bool) -> 
 
 /// The taps of output pixel `(oy, ox)` that fall inside the input, as
 /// `(ky · kw + kx, iy, ix)`.
-pub(crate) fn taps_in_bounds(
+fn taps_in_bounds(
     g: &DepthwiseGeometry,
     oy: usize,
     ox: usize,

@@ -15,17 +15,14 @@ pub fn pad(
     x: &[u8],
     y: &mut [u8],
 ) {
-    let fill_all = |y: &mut [u8]| {
-        if elem == 1 {
-            y.fill(fill[0]);
-        } else {
-            for chunk in y.chunks_exact_mut(elem) {
-                chunk.copy_from_slice(&fill[..elem]);
-            }
+    if elem == 1 {
+        y.fill(fill[0]);
+    } else {
+        for chunk in y.chunks_exact_mut(elem) {
+            chunk.copy_from_slice(&fill[..elem]);
         }
-    };
+    }
     if in_dims.contains(&0) {
-        fill_all(y);
         return;
     }
     // Trailing axes the pad leaves alone are contiguous in both tensors: copy them, with the
@@ -36,11 +33,10 @@ pub fn pad(
     }
     let rows: usize = in_dims[..inner].iter().product();
     let row_len = in_dims[inner..].iter().product::<usize>() * elem;
-    fill_all(y);
     if in_dims[..inner] == out_dims[..inner] {
         // Only axis `inner` grows (e.g. channel padding): the runs sit at a fixed offset in
-        // consecutive output rows (filling the whole output first and then copying is
-        // faster than filling each row's few pad bytes on their own).
+        // consecutive output rows (the output was filled whole above: faster than filling
+        // each row's few pad bytes on their own).
         let out_row = out_dims[inner..].iter().product::<usize>() * elem;
         let lead = before[inner] * in_dims[inner + 1..].iter().product::<usize>() * elem;
         for (src, dst) in x

@@ -227,15 +227,19 @@ fn depthwise_avx512(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [
                     && tap(g, ox, 0, false).is_some()
                     && tap(g, ox, g.kw - 1, false).is_some()
             };
+            // Input offset of an interior pixel's window origin (its first tap).
+            let origin = |ox: usize| {
+                inp.at(
+                    b,
+                    oy * win.stride_h - win.pad_h,
+                    ox * win.stride_w - win.pad_w,
+                    0,
+                )
+            };
             let mut ox = 0;
             while ox < out.w {
                 if ox + PX <= out.w && inside(ox) && inside(ox + PX - 1) {
-                    let origin = inp.at(
-                        b,
-                        oy * win.stride_h - win.pad_h,
-                        ox * win.stride_w - win.pad_w,
-                        0,
-                    );
+                    let origin = origin(ox);
                     for (blk, f) in blocks.iter().zip(filters.chunks_exact(groups)) {
                         let acc = interior::<PX>(g, &shared, origin, blk, f);
                         for (j, acc) in acc.into_iter().enumerate() {
@@ -244,12 +248,7 @@ fn depthwise_avx512(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [
                     }
                     ox += PX;
                 } else if inside(ox) {
-                    let origin = inp.at(
-                        b,
-                        oy * win.stride_h - win.pad_h,
-                        ox * win.stride_w - win.pad_w,
-                        0,
-                    );
+                    let origin = origin(ox);
                     for (blk, f) in blocks.iter().zip(filters.chunks_exact(groups)) {
                         let [acc] = interior::<1>(g, &shared, origin, blk, f);
                         store(output, out.at(b, oy, ox, 0), blk, acc);
