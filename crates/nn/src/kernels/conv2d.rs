@@ -432,11 +432,13 @@ pub fn conv2d_patches(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]
     }
 }
 
-/// Runs the fastest variant that applies (on x86-64 with AVX-512 VNNI, the vector matrix
-/// product first).
+/// Runs the fastest variant that applies (on x86-64, the AVX-512 VNNI or else the AVX2
+/// matrix product first).
 pub fn conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
     #[cfg(target_arch = "x86_64")]
-    if super::x86::conv_gemm::try_conv2d(g, op, output) {
+    if super::x86::conv_gemm::try_conv2d(g, op, output)
+        || super::x86::avx2::conv_gemm::try_conv2d(g, op, output)
+    {
         return;
     }
     if is_pointwise(g) {
@@ -447,6 +449,91 @@ pub fn conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
         conv2d_rows(g, op, output);
     } else {
         conv2d_reference(g, op, output);
+    }
+}
+
+/// Shared checks for the vector convolutions: each compares a kernel with
+/// [`conv2d_reference`] byte for byte.
+#[cfg(test)]
+pub(crate) mod checks {
+    extern crate std;
+
+    use super::{conv2d_reference, ConvGeometry};
+    use crate::kernels::test_rng::Rng;
+    use crate::kernels::{ConvOperands, OutputStage};
+
+    /// A kernel under test: computes the layer into the output and returns true, or
+    /// returns false when it does not take the layer.
+    pub(crate) type Kernel<'k> = &'k dyn Fn(&ConvGeometry, &ConvOperands<'_>, &mut [i8]) -> bool;
+
+    /// Random geometries (pointwise, strided, padded, dilated rows, channel counts that are
+    /// and are not multiples of 8, 16 or 24, odd K, with and without bias): every one the
+    /// kernel must take and compute exactly. Returns how many were checked.
+    pub(crate) fn random_layers(seed: u32, rounds: usize, kernel: Kernel<'_>) -> usize {
+        let mut rng = Rng(seed);
+        let mut checked = 0;
+        for round in 0..rounds {
+            let (h, w) = (rng.range(1, 12), rng.range(1, 12));
+            let ic = [1, 3, 4, 7, 8, 16, 19, 32, 64][rng.range(0, 9)];
+            let k = if round % 3 == 0 { 1 } else { rng.range(1, 4) };
+            let (s, d) = (rng.range(1, 3), rng.range(1, 3));
+            let oc = [1, 5, 8, 16, 17, 24, 32, 40, 48, 70][rng.range(0, 10)];
+            let same = rng.range(0, 2) == 1;
+            let Some(g) = ConvGeometry::square(h, w, ic, oc, k, s, d, same) else {
+                continue;
+            };
+            let input = rng.vec_i8(h * w * ic);
+            let filter = rng.vec_i8(oc * k * k * ic);
+            let bias = rng.vec_bias(oc, 20000);
+            let mults = rng.vec_mults(oc, 1e-4, 2e-5);
+            let lo = rng.range(0, 2) as i32 * 100 - 128;
+            let op = ConvOperands {
+                input_offset: rng.range(0, 256) as i32 - 127,
+                input: &input,
+                filter: &filter,
+                bias: if round % 5 == 0 { None } else { Some(&bias) },
+                mults: &mults,
+                stage: OutputStage {
+                    offset: rng.range(0, 40) as i32 - 20,
+                    min: lo,
+                    max: 127,
+                },
+            };
+            let n = g.output.len();
+            let mut want = std::vec![0i8; n];
+            let mut got = std::vec![0x55i8; n];
+            conv2d_reference(&g, &op, &mut want);
+            assert!(kernel(&g, &op, &mut got), "round {round}: not taken: {g:?}");
+            assert_eq!(want, got, "round {round}: {g:?}");
+            checked += 1;
+        }
+        checked
+    }
+
+    /// One 3×3-pixel 1×1 layer with `ic` input and `oc` output channels (wide enough to
+    /// exceed a kernel's filter buffer), computed exactly.
+    pub(crate) fn wide_layer(seed: u32, ic: usize, oc: usize, kernel: Kernel<'_>) {
+        let mut rng = Rng(seed);
+        let g = ConvGeometry::square(3, 3, ic, oc, 1, 1, 1, false).expect("a 3x3 output");
+        let input = rng.vec_i8(9 * ic);
+        let filter = rng.vec_i8(oc * ic);
+        let mults = rng.vec_mults(oc, 3e-5, 1e-8);
+        let op = ConvOperands {
+            input_offset: 7,
+            input: &input,
+            filter: &filter,
+            bias: None,
+            mults: &mults,
+            stage: OutputStage {
+                offset: 3,
+                min: -128,
+                max: 127,
+            },
+        };
+        let (mut want, mut got) = (std::vec![0i8; 9 * oc], std::vec![0i8; 9 * oc]);
+        conv2d_reference(&g, &op, &mut want);
+        assert!(kernel(&g, &op, &mut got));
+        assert_eq!(want, got);
     }
 }
 

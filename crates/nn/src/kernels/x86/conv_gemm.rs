@@ -446,89 +446,25 @@ fn tile<const NB: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::conv2d::conv2d_reference;
-    use crate::kernels::test_rng::Rng;
+    use crate::kernels::conv2d::checks;
 
-    extern crate std;
-
-    /// Random geometries (pointwise, strided, padded, dilated rows, channel counts that are
-    /// and are not multiples of 16, K tails) equal the reference kernel byte for byte.
+    /// Random geometries equal the reference kernel byte for byte.
     #[test]
     fn matches_reference() {
-        if !super::super::has_avx512_vnni() {
-            std::eprintln!("no AVX-512 VNNI on this CPU: the vector path is not used here");
+        if !crate::kernels::x86::vnni_or_skip() {
             return;
         }
-        let mut rng = Rng(29);
-        let mut checked = 0;
-        for round in 0..400 {
-            let (h, w) = (rng.range(1, 12), rng.range(1, 12));
-            let ic = [1, 3, 4, 7, 8, 16, 19, 32, 64][rng.range(0, 9)];
-            let k = if round % 3 == 0 { 1 } else { rng.range(1, 4) };
-            let (s, d) = (rng.range(1, 3), rng.range(1, 3));
-            let oc = [1, 5, 8, 16, 17, 32, 40, 48, 70][rng.range(0, 9)];
-            let same = rng.range(0, 2) == 1;
-            let Some(g) = ConvGeometry::square(h, w, ic, oc, k, s, d, same) else {
-                continue;
-            };
-            let (oh, ow) = (g.output.h, g.output.w);
-            let input = rng.vec_i8(h * w * ic);
-            let filter = rng.vec_i8(oc * k * k * ic);
-            let bias = rng.vec_bias(oc, 20000);
-            let mults = rng.vec_mults(oc, 1e-4, 2e-5);
-            let lo = rng.range(0, 2) as i32 * 100 - 128;
-            let op = ConvOperands {
-                input_offset: rng.range(0, 256) as i32 - 127,
-                input: &input,
-                filter: &filter,
-                bias: if round % 5 == 0 { None } else { Some(&bias) },
-                mults: &mults,
-                stage: OutputStage {
-                    offset: rng.range(0, 40) as i32 - 20,
-                    min: lo,
-                    max: 127,
-                },
-            };
-            assert!(applies(&g, &op));
-            let n = oh * ow * oc;
-            let mut want = std::vec![0i8; n];
-            let mut got = std::vec![0x55i8; n];
-            conv2d_reference(&g, &op, &mut want);
-            assert!(try_conv2d(&g, &op, &mut got));
-            assert_eq!(want, got, "round {round}: {g:?}");
-            checked += 1;
-        }
-        assert!(checked > 300);
+        assert!(checks::random_layers(29, 400, &try_conv2d) > 300);
     }
 
     /// A layer with more filter blocks than the pack buffer holds is computed in turns.
     #[test]
     fn wide_layers_are_packed_in_turns() {
-        if !super::super::has_avx512_vnni() {
+        if !crate::kernels::x86::vnni_or_skip() {
             return;
         }
-        let mut rng = Rng(31);
         let (ic, oc) = (512usize, 160usize);
         assert!(oc.div_ceil(LANES) > PACK_BYTES / (ic * LANES));
-        let g = ConvGeometry::square(3, 3, ic, oc, 1, 1, 1, false).unwrap();
-        let input = rng.vec_i8(9 * ic);
-        let filter = rng.vec_i8(oc * ic);
-        let mults = rng.vec_mults(oc, 3e-5, 1e-8);
-        let op = ConvOperands {
-            input_offset: 7,
-            input: &input,
-            filter: &filter,
-            bias: None,
-            mults: &mults,
-            stage: OutputStage {
-                offset: 3,
-                min: -128,
-                max: 127,
-            },
-        };
-        let (mut want, mut got) = (std::vec![0i8; 9 * oc], std::vec![0i8; 9 * oc]);
-        conv2d_reference(&g, &op, &mut want);
-        assert!(try_conv2d(&g, &op, &mut got));
-        assert_eq!(want, got);
+        checks::wide_layer(31, ic, oc, &try_conv2d);
     }
 }

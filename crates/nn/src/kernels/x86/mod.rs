@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-//! x86-64 kernels using AVX-512 VNNI, chosen at run time when the CPU has it: the host's
-//! fast paths (the same int8 arithmetic, bit-exact with the portable kernels they replace,
-//! each tested against its reference).
+//! x86-64 kernels chosen at run time by CPUID: AVX-512 VNNI where the CPU has it, else AVX2
+//! for the heaviest ops ([`avx2`]). They are the host's fast paths (the same int8
+//! arithmetic, bit-exact with the portable kernels they replace, each tested against its
+//! reference).
 //!
-//! Every function here that executes AVX-512 carries `#[target_feature]`; calling one is
-//! `unsafe` and allowed only after [`has_avx512_vnni`] returned true. Nothing in this module
-//! exists on other architectures (the Cortex-M55 build never sees it).
+//! Every function here that executes AVX-512 or AVX2 carries `#[target_feature]`; calling
+//! one is `unsafe` and allowed only after [`has_avx512_vnni`] (or [`has_avx2`]) returned
+//! true. Nothing in this module exists on other architectures (the Cortex-M55 build never
+//! sees it).
 // The crate denies `unsafe`; these kernels need it for the vector loads and stores and for
 // calling `#[target_feature]` functions, each use with its `SAFETY:` argument.
 #![allow(unsafe_code)]
 
 pub mod add;
+pub mod avx2;
 pub mod conv_gemm;
 pub mod depthwise;
 pub mod leaky_relu;
@@ -27,6 +30,18 @@ static VNNI: AtomicU8 = AtomicU8::new(0);
 
 /// [`VNNI`]'s states, for AVX-512 VBMI on top of it.
 static VBMI: AtomicU8 = AtomicU8::new(0);
+
+/// [`VNNI`]'s states, for AVX2.
+static AVX2: AtomicU8 = AtomicU8::new(0);
+
+/// True when the CPU and the OS support AVX2 (256-bit integer vectors). Probed once with
+/// CPUID/XGETBV, then cached.
+pub fn has_avx2() -> bool {
+    cached(&AVX2, || {
+        // XCR0 bits 1 and 2: the OS saves SSE and AVX (YMM) state; leaf 7 EBX bit 5: AVX2.
+        os_saves(0x6) && __cpuid_count(7, 0).ebx & (1 << 5) != 0
+    })
+}
 
 /// True when the CPU and the OS support AVX-512 F, BW, VL and VNNI (the instruction sets the
 /// kernels here use). Probed once with CPUID/XGETBV, then cached.
@@ -48,6 +63,16 @@ pub fn has_avx512_vbmi() -> bool {
 #[cfg(test)]
 pub(crate) fn vnni_or_skip() -> bool {
     found_or_skip(has_avx512_vnni(), "VNNI")
+}
+
+/// For tests: [`vnni_or_skip`] for AVX2.
+#[cfg(test)]
+pub(crate) fn avx2_or_skip() -> bool {
+    if !has_avx2() {
+        extern crate std;
+        std::eprintln!("no AVX2 on this CPU: the vector path is not tested here");
+    }
+    has_avx2()
 }
 
 /// For tests: [`vnni_or_skip`] for AVX-512 VBMI.
@@ -77,23 +102,25 @@ fn cached(state: &AtomicU8, probe: impl FnOnce() -> bool) -> bool {
     }
 }
 
-fn probe() -> bool {
-    let bit = |r: u32, b: u32| r & (1 << b) != 0;
+/// True when leaf 7 exists, the OS enabled XGETBV (OSXSAVE) and XCR0 has every bit of
+/// `state` set (the register state the OS saves across context switches).
+fn os_saves(state: u64) -> bool {
     let CpuidResult { eax: max_leaf, .. } = __cpuid(0);
-    if max_leaf < 7 {
-        return false;
-    }
-    let leaf1 = __cpuid(1);
     // OSXSAVE (leaf 1, ECX bit 27): the OS enabled XGETBV and saves extended state.
-    if !bit(leaf1.ecx, 27) {
+    if max_leaf < 7 || __cpuid(1).ecx & (1 << 27) == 0 {
         return false;
     }
     // SAFETY: OSXSAVE is set (checked above), so XGETBV is available and reading XCR0
     // (register 0) is defined.
     let xcr0 = unsafe { _xgetbv(0) };
+    xcr0 & state == state
+}
+
+fn probe() -> bool {
+    let bit = |r: u32, b: u32| r & (1 << b) != 0;
     // XCR0 bits 1, 2 (SSE, AVX state) and 5, 6, 7 (opmask, upper ZMM0-15, ZMM16-31): the
     // OS saves the full AVX-512 register state across context switches.
-    if xcr0 & 0xE6 != 0xE6 {
+    if !os_saves(0xE6) {
         return false;
     }
     let leaf7 = __cpuid_count(7, 0);

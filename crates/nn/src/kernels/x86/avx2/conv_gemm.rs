@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: Apache-2.0
+//! CONV_2D (one group, unit horizontal dilation) as an int16 matrix product in AVX2: output
+//! pixels × output channels, `K = kh · kw · in_c` deep.
+//!
+//! Per call the filter is widened to int16 and packed, eight output channels per block, as
+//! `[K'/2][8 channels][2 taps]` (`K'` is `K` rounded up to even; the odd tail tap is zero).
+//! Each tile of [`MR`] output pixels gathers its windows (padded taps hold the input zero
+//! point, as in `conv2d_patches`) and widens them into a panel of `MR` rows of `K'` int16.
+//! One `vpmaddwd` multiplies a broadcast pair of a pixel's taps by a block's eight channel
+//! pairs: sixteen exact products summed into eight int32 lanes. The accumulator is
+//! `Σ f·x + off·Σ f + bias`, equal in wrapping int32 arithmetic to the reference's sum over
+//! the in-bounds taps (a padded tap holds `x = −off`). Requantisation is eight lanes at a
+//! time ([`Requant8`]).
+
+use core::arch::x86_64::*;
+
+use super::requant::{self, load8, Requant8, Stage8};
+use crate::kernels::conv2d::{gather_patch, is_row_contiguous, ConvGeometry};
+use crate::kernels::ConvOperands;
+
+/// Output pixels per tile (rows of the panel).
+const MR: usize = 4;
+/// Output channels per vector.
+const LANES: usize = 8;
+/// Filter blocks per tile (`MR · NB` accumulators stay in registers).
+const NB: usize = 3;
+/// Largest `K'` (taps per pixel, rounded up to even) this kernel takes.
+const MAX_K: usize = 4608;
+/// int16 elements of packed filter blocks held at once (more blocks than fit are packed in
+/// turns, each turn re-gathering the panels).
+const PACK: usize = 48 * 1024;
+/// The buffers for small layers (zeroing the large ones costs more than such a layer's
+/// arithmetic): pack elements and `K'` at most.
+const SMALL_PACK: usize = 4 * 1024;
+const SMALL_K: usize = 512;
+/// Filter blocks whose constants are held on the stack.
+const MAX_BLOCKS: usize = 96;
+
+/// True when this kernel computes `g` exactly: one group, unit horizontal dilation, an input
+/// zero point that is an int8 value (padded taps are written as it), `NB` filter blocks
+/// that fit the pack buffer, an int8 clamp, operand lengths that match, and requantisation
+/// parameters the vector form reproduces.
+pub fn applies(g: &ConvGeometry, op: &ConvOperands<'_>) -> bool {
+    let k = g.kh * g.kw * g.input.c;
+    let kp = k.next_multiple_of(2);
+    is_row_contiguous(g)
+        && k > 0
+        && kp <= MAX_K
+        && NB * kp * LANES <= PACK
+        && g.output.c > 0
+        && i8::try_from(op.input_offset.wrapping_neg()).is_ok()
+        && requant::fits(&op.stage)
+        && op.input.len() >= g.input.len()
+        && op.filter.len() >= g.output.c * k
+        && op.mults.len() >= g.output.c
+        && op.bias.is_none_or(|b| b.len() >= g.output.c)
+        && requant::supported(&op.mults[..g.output.c])
+}
+
+/// Runs the convolution here when the CPU has AVX2 and [`applies`] holds; returns false
+/// (output untouched) otherwise, and the caller uses a portable kernel.
+pub fn try_conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) -> bool {
+    if !super::super::has_avx2() || !applies(g, op) || output.len() < g.output.len() {
+        return false;
+    }
+    let kp = (g.kh * g.kw * g.input.c).next_multiple_of(2);
+    let small = kp <= SMALL_K && g.output.c.next_multiple_of(LANES) * kp <= SMALL_PACK;
+    // SAFETY: the CPU supports AVX2 (checked just above).
+    unsafe {
+        if small {
+            conv2d_avx2::<SMALL_PACK, { MR * SMALL_K }, SMALL_K>(g, op, output);
+        } else {
+            conv2d_avx2::<PACK, { MR * MAX_K }, MAX_K>(g, op, output);
+        }
+    }
+    true
+}
+
+/// One filter block's constants.
+#[derive(Clone, Copy)]
+struct Block {
+    /// `off · Σ f + bias` per lane.
+    constant: __m256i,
+    requant: Requant8,
+    /// Output channel of lane 0.
+    oc0: usize,
+    /// Valid lanes (the last block of a layer may be partial).
+    lanes: usize,
+}
+
+/// An output pixel: batch, row, column.
+type Pixel = (usize, usize, usize);
+
+/// The convolution with stack buffers of `PACK_N` packed filter elements, a `PANEL_N`-element
+/// panel (`MR · K_N`) and a `K_N`-byte patch.
+#[target_feature(enable = "avx2")]
+fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
+    g: &ConvGeometry,
+    op: &ConvOperands<'_>,
+    output: &mut [i8],
+) {
+    let out = g.output;
+    let k = g.kh * g.kw * g.input.c;
+    let kp = k.next_multiple_of(2);
+    let pixels = out.n * out.h * out.w;
+    let oc_n = out.c;
+    assert!(output.len() >= pixels * oc_n && kp <= K_N && MR * kp <= PANEL_N);
+    let block_len = kp * LANES;
+    let blocks_total = oc_n.div_ceil(LANES);
+    let per_turn = (PACK_N / block_len).min(MAX_BLOCKS);
+    assert!(per_turn >= 1);
+    let pad = op.input_offset.wrapping_neg() as i8;
+    let stage = Stage8::new(&op.stage);
+    let next = |(b, oy, ox): Pixel| -> Pixel {
+        if ox + 1 < out.w {
+            (b, oy, ox + 1)
+        } else if oy + 1 < out.h {
+            (b, oy + 1, 0)
+        } else {
+            (b + 1, 0, 0)
+        }
+    };
+
+    let mut pack = [0i16; PACK_N];
+    let mut panel = [0i16; PANEL_N];
+    let mut patch = [0i8; K_N];
+    let zero = Block {
+        constant: _mm256_setzero_si256(),
+        requant: Requant8::new(&[]),
+        oc0: 0,
+        lanes: 0,
+    };
+    let mut blocks = [zero; MAX_BLOCKS];
+    let mut first = 0;
+    while first < blocks_total {
+        let n = per_turn.min(blocks_total - first);
+        for (j, (dst, p)) in pack
+            .chunks_exact_mut(block_len)
+            .zip(blocks.iter_mut())
+            .take(n)
+            .enumerate()
+        {
+            let oc0 = (first + j) * LANES;
+            *p = pack_block(op, k, oc0, LANES.min(oc_n - oc0), dst);
+        }
+        let mut p0 = 0;
+        let mut at: Pixel = (0, 0, 0);
+        while p0 < pixels {
+            let rows = MR.min(pixels - p0);
+            for row in panel.chunks_exact_mut(kp).take(rows) {
+                let (b, oy, ox) = at;
+                gather_patch(g, op.input, b, oy, ox, pad, g.kw * g.input.c, &mut patch);
+                widen(&patch[..k], &mut row[..k]);
+                at = next(at);
+            }
+            let panel = &panel[..MR * kp];
+            let mut j = 0;
+            while j + NB <= n {
+                let w = &pack[j * block_len..(j + NB) * block_len];
+                tile::<NB>(
+                    panel,
+                    kp,
+                    w,
+                    &blocks[j..j + NB],
+                    &stage,
+                    p0,
+                    rows,
+                    oc_n,
+                    output,
+                );
+                j += NB;
+            }
+            match n - j {
+                2 => {
+                    let w = &pack[j * block_len..(j + 2) * block_len];
+                    tile::<2>(
+                        panel,
+                        kp,
+                        w,
+                        &blocks[j..j + 2],
+                        &stage,
+                        p0,
+                        rows,
+                        oc_n,
+                        output,
+                    );
+                }
+                1 => {
+                    let w = &pack[j * block_len..(j + 1) * block_len];
+                    tile::<1>(
+                        panel,
+                        kp,
+                        w,
+                        &blocks[j..j + 1],
+                        &stage,
+                        p0,
+                        rows,
+                        oc_n,
+                        output,
+                    );
+                }
+                _ => {}
+            }
+            p0 += MR;
+        }
+        first += n;
+    }
+}
+
+/// Sign-extends `src` into `dst` (equal lengths), sixteen at a time.
+#[target_feature(enable = "avx2")]
+fn widen(src: &[i8], dst: &mut [i16]) {
+    assert_eq!(src.len(), dst.len());
+    let whole = src.len() / 16 * 16;
+    for (s, d) in src[..whole].chunks_exact(16).zip(dst.chunks_exact_mut(16)) {
+        // SAFETY: `s` is 16 readable bytes and `d` 32 writable bytes; both unaligned.
+        unsafe {
+            let v = _mm256_cvtepi8_epi16(_mm_loadu_si128(s.as_ptr().cast()));
+            _mm256_storeu_si256(d.as_mut_ptr().cast(), v);
+        }
+    }
+    for (s, d) in src[whole..].iter().zip(&mut dst[whole..]) {
+        *d = i16::from(*s);
+    }
+}
+
+/// Packs output channels `oc0..oc0 + lanes` (rows of `k` filter bytes) as `[K'/2][8][2]`
+/// int16 into `dst` (`K' · 8` elements; the odd tail tap and lanes past `lanes` are zero)
+/// and returns their constants.
+#[target_feature(enable = "avx2")]
+fn pack_block(op: &ConvOperands<'_>, k: usize, oc0: usize, lanes: usize, dst: &mut [i16]) -> Block {
+    let kp = k.next_multiple_of(2);
+    let dst = &mut dst[..kp * LANES];
+    dst.fill(0);
+    let mut constant = [0i32; LANES];
+    for (l, c) in constant.iter_mut().enumerate().take(lanes) {
+        let row = &op.filter[(oc0 + l) * k..(oc0 + l + 1) * k];
+        let mut sum = 0i32;
+        for (t, &f) in row.iter().enumerate() {
+            dst[(t / 2) * 2 * LANES + 2 * l + t % 2] = i16::from(f);
+            sum += i32::from(f);
+        }
+        let bias = op.bias.map_or(0, |b| b[oc0 + l]);
+        *c = op.input_offset.wrapping_mul(sum).wrapping_add(bias);
+    }
+    Block {
+        constant: load8(&constant),
+        requant: Requant8::new(&op.mults[oc0..oc0 + lanes]),
+        oc0,
+        lanes,
+    }
+}
+
+/// One tile: [`MR`] panel rows × `B` filter blocks, accumulated over `K'` with `vpmaddwd`,
+/// then requantised and stored for the `rows` valid pixels and each block's valid lanes.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+#[target_feature(enable = "avx2")]
+fn tile<const B: usize>(
+    panel: &[i16],
+    kp: usize,
+    w: &[i16],
+    blocks: &[Block],
+    stage: &Stage8,
+    p0: usize,
+    rows: usize,
+    oc_n: usize,
+    output: &mut [i8],
+) {
+    let pairs = kp / 2;
+    assert!(panel.len() >= MR * kp && w.len() >= B * kp * LANES && blocks.len() >= B);
+    assert!(rows <= MR && output.len() >= (p0 + rows) * oc_n);
+    let mut acc = [[_mm256_setzero_si256(); B]; MR];
+    let (x, wp) = (panel.as_ptr(), w.as_ptr());
+    for j in 0..pairs {
+        let mut wv = [_mm256_setzero_si256(); B];
+        for (b, v) in wv.iter_mut().enumerate() {
+            // SAFETY: block b's pair j is the 16 int16 at `(b·pairs + j)·16`, below
+            // `B·K'·8 ≤ w.len()` (asserted above).
+            *v = unsafe { _mm256_loadu_si256(wp.add((b * pairs + j) * 2 * LANES).cast()) };
+        }
+        for (r, acc_r) in acc.iter_mut().enumerate() {
+            // SAFETY: pixel r's pair j is the 2 int16 at `r·K' + 2j`, inside the panel
+            // (`MR·K'` elements, asserted above).
+            let pair = unsafe { x.add(r * kp + 2 * j).cast::<i32>().read_unaligned() };
+            let xv = _mm256_set1_epi32(pair);
+            for (a, &wb) in acc_r.iter_mut().zip(&wv) {
+                *a = _mm256_add_epi32(*a, _mm256_madd_epi16(xv, wb));
+            }
+        }
+    }
+    for (r, acc_r) in acc.iter().enumerate().take(rows) {
+        for (a, blk) in acc_r.iter().zip(blocks) {
+            let v = blk.requant.multiply(_mm256_add_epi32(*a, blk.constant));
+            let bytes = stage.narrow8(v);
+            let at = (p0 + r) * oc_n + blk.oc0;
+            if blk.lanes == LANES {
+                // SAFETY: the 8 bytes at `at` are channels `oc0..oc0 + 8 ≤ oc_n` of pixel
+                // `p0 + r`, inside `output` (length asserted above).
+                unsafe { _mm_storel_epi64(output.as_mut_ptr().add(at).cast(), bytes) };
+            } else {
+                let mut tmp = [0i8; 16];
+                // SAFETY: `tmp` is 16 writable bytes.
+                unsafe { _mm_storeu_si128(tmp.as_mut_ptr().cast(), bytes) };
+                output[at..at + blk.lanes].copy_from_slice(&tmp[..blk.lanes]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::conv2d::checks;
+
+    /// Random geometries equal the reference kernel byte for byte.
+    #[test]
+    fn matches_reference() {
+        if !crate::kernels::x86::avx2_or_skip() {
+            return;
+        }
+        assert!(checks::random_layers(41, 400, &try_conv2d) > 300);
+    }
+
+    /// A layer with more filter blocks than the pack buffer holds is computed in turns.
+    #[test]
+    fn wide_layers_are_packed_in_turns() {
+        if !crate::kernels::x86::avx2_or_skip() {
+            return;
+        }
+        let (ic, oc) = (1024usize, 60usize);
+        assert!(oc.div_ceil(LANES) > PACK / (ic * LANES));
+        checks::wide_layer(43, ic, oc, &try_conv2d);
+    }
+}

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Eight int32 accumulators to int8 at once in AVX2: TFLite's per-channel
+//! `MultiplyByQuantizedMultiplier` (double rounding), output offset and clamp — lane for
+//! lane equal to [`QuantizedMultiplier::apply`] followed by [`OutputStage::finish`].
+//!
+//! Per lane, with `a = acc << left` (wrapping) and the 64-bit product `P = a · m`:
+//! `h = (P + 2^30) >> 31` is gemmlowp's `SaturatingRoundingDoublingHighMul` for both signs
+//! (its saturating case, `a = m = i32::MIN`, is excluded by [`supported`]), and
+//! `RoundingDivideByPOT(h, r) = (h >> r) + [h mod 2^r > (2^r − 1) / 2 + [h < 0]]`, computed
+//! exactly as written (no term can overflow).
+
+use core::arch::x86_64::*;
+
+use crate::kernels::OutputStage;
+use crate::quant::QuantizedMultiplier;
+
+pub use crate::kernels::x86::requant::supported;
+
+/// Eight output channels' requantisation parameters, one lane each.
+#[derive(Debug, Clone, Copy)]
+pub struct Requant8 {
+    /// Q31 mantissas.
+    mult: __m256i,
+    /// The odd lanes' mantissas moved down into the even lanes (`_mm256_mul_epi32`'s
+    /// operand layout).
+    mult_odd: __m256i,
+    /// Left shifts (`max(shift, 0)`).
+    left: __m256i,
+    /// Right shifts (`max(−shift, 0)`).
+    right: __m256i,
+    /// `2^right − 1`.
+    mask: __m256i,
+    /// `mask >> 1`: the rounding threshold of a non-negative lane.
+    half: __m256i,
+}
+
+impl Requant8 {
+    /// Lanes `0..mults.len()` from `mults` (at most 8; further lanes multiply by 0).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 ([`super::super::has_avx2`] returned true).
+    #[target_feature(enable = "avx2")]
+    pub fn new(mults: &[QuantizedMultiplier]) -> Self {
+        let mut m = [0i32; 8];
+        let mut l = [0i32; 8];
+        let mut r = [0i32; 8];
+        for (k, q) in mults.iter().take(8).enumerate() {
+            m[k] = q.multiplier;
+            l[k] = q.shift.max(0);
+            r[k] = (-q.shift).max(0);
+        }
+        Self::from_lanes(m, l, r)
+    }
+
+    /// Lane `k` from `mults[order[k]]` (the lane order of a kernel whose vectors hold
+    /// channels out of order); lanes whose index is out of range multiply by 0.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub fn permuted(mults: &[QuantizedMultiplier], order: [usize; 8]) -> Self {
+        let q = |k: usize| mults.get(order[k]).copied();
+        let m = core::array::from_fn(|k| q(k).map_or(0, |q| q.multiplier));
+        let l = core::array::from_fn(|k| q(k).map_or(0, |q| q.shift.max(0)));
+        let r = core::array::from_fn(|k| q(k).map_or(0, |q| (-q.shift).max(0)));
+        Self::from_lanes(m, l, r)
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn from_lanes(m: [i32; 8], l: [i32; 8], r: [i32; 8]) -> Self {
+        let mult = load8(&m);
+        let right = load8(&r);
+        // `1 << 31` wraps to i32::MIN; minus one gives 2^31 − 1, the mask for r = 31.
+        let mask = load8(&r.map(|r| 1i32.wrapping_shl(r as u32).wrapping_sub(1)));
+        Self {
+            mult,
+            mult_odd: _mm256_srli_epi64::<32>(mult),
+            left: load8(&l),
+            right,
+            mask,
+            half: _mm256_srli_epi32::<1>(mask),
+        }
+    }
+
+    /// [`QuantizedMultiplier::apply`] lane by lane.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn multiply(&self, acc: __m256i) -> __m256i {
+        let a = _mm256_sllv_epi32(acc, self.left);
+        let nudge = _mm256_set1_epi64x(1 << 30);
+        // The int32 result is bits 31..=62 of `P + 2^30`: for the even lanes shifted down
+        // into the low half, for the odd lanes (multiplied after moving them down) shifted
+        // up by one into the high half, where they live.
+        let even = _mm256_srli_epi64::<31>(_mm256_add_epi64(_mm256_mul_epi32(a, self.mult), nudge));
+        let a_odd = _mm256_srli_epi64::<32>(a);
+        let odd = _mm256_slli_epi64::<1>(_mm256_add_epi64(
+            _mm256_mul_epi32(a_odd, self.mult_odd),
+            nudge,
+        ));
+        let h = _mm256_blend_epi32::<0b1010_1010>(even, odd);
+        let q = _mm256_srav_epi32(h, self.right);
+        let rem = _mm256_and_si256(h, self.mask);
+        // `h < 0` is −1 in the comparison's lane: subtracting it adds one to the threshold.
+        let negative = _mm256_cmpgt_epi32(_mm256_setzero_si256(), h);
+        let threshold = _mm256_sub_epi32(self.half, negative);
+        // `rem > threshold` is −1: subtracting it rounds up.
+        _mm256_sub_epi32(q, _mm256_cmpgt_epi32(rem, threshold))
+    }
+}
+
+/// The offset, clamp and int8 narrowing of [`OutputStage::finish`], broadcast once.
+#[derive(Debug, Clone, Copy)]
+pub struct Stage8 {
+    offset: __m256i,
+    min: __m256i,
+    max: __m256i,
+}
+
+impl Stage8 {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub fn new(stage: &OutputStage) -> Self {
+        Self {
+            offset: _mm256_set1_epi32(stage.offset),
+            min: _mm256_set1_epi32(stage.min),
+            max: _mm256_set1_epi32(stage.max),
+        }
+    }
+
+    /// [`OutputStage::finish`] of eight lanes, as sixteen int32 lanes clamped into int8 (the
+    /// stage's bounds are int8 values for every int8 output).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn clamp(&self, v: __m256i) -> __m256i {
+        let v = _mm256_add_epi32(v, self.offset);
+        _mm256_min_epi32(_mm256_max_epi32(v, self.min), self.max)
+    }
+
+    /// Eight requantised lanes to eight int8 in lane order (the low 8 bytes of the result).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2; the stage's bounds must lie in `-128..=127` ([`fits`]).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn narrow8(&self, v: __m256i) -> __m128i {
+        let v = self.clamp(v);
+        // The packs work within 128-bit halves: afterwards dword 0 of each half holds its
+        // four lanes as bytes.
+        let w = _mm256_packs_epi32(v, v);
+        let b = _mm256_packs_epi16(w, w);
+        _mm_unpacklo_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256::<1>(b))
+    }
+
+    /// Two vectors of requantised lanes, `lo` holding channels 0-3 and 8-11 and `hi` 4-7
+    /// and 12-15 (the order of `vpunpck{l,h}wd` results), to sixteen int8 in channel order.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2; the stage's bounds must lie in `-128..=127` ([`fits`]).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn narrow16_unpacked(&self, lo: __m256i, hi: __m256i) -> __m128i {
+        // Per 128-bit half: [lo 0-3, hi 0-3] then [lo 4-7, hi 4-7] as int16, which is
+        // channels 0-7 then 8-15.
+        let w = _mm256_packs_epi32(self.clamp(lo), self.clamp(hi));
+        let b = _mm256_packs_epi16(w, w);
+        _mm256_castsi256_si128(_mm256_permute4x64_epi64::<0b1000>(b))
+    }
+}
+
+/// True when `stage` clamps into int8 (the narrowing above relies on it).
+pub fn fits(stage: &OutputStage) -> bool {
+    -128 <= stage.min && stage.min <= stage.max && stage.max <= 127
+}
+
+/// A vector from eight lanes.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub fn load8(v: &[i32; 8]) -> __m256i {
+    // SAFETY: `v` is 32 readable bytes; the load is unaligned.
+    unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::test_rng::Rng;
+    use crate::kernels::x86::avx2_or_skip;
+
+    /// Every shift from −31 to 30, mantissas across their range, accumulators near the
+    /// rounding ties and the int32 extremes: lane for lane equal to the scalar path.
+    #[test]
+    fn matches_the_scalar_requantisation() {
+        if !avx2_or_skip() {
+            return;
+        }
+        let mut rng = Rng(17);
+        let stage = OutputStage {
+            offset: -3,
+            min: -128,
+            max: 127,
+        };
+        let special = [
+            0,
+            1,
+            -1,
+            i32::MAX,
+            i32::MIN,
+            i32::MIN + 1,
+            1 << 20,
+            -(1 << 20),
+        ];
+        for shift in -31..=30 {
+            for round in 0..200 {
+                let mults: [QuantizedMultiplier; 8] = core::array::from_fn(|k| {
+                    let multiplier = match (round + k) % 4 {
+                        0 => 1 << 30,
+                        1 => i32::MAX,
+                        2 => 0,
+                        _ => (1 << 30) + (rng.next() >> 2) as i32,
+                    };
+                    QuantizedMultiplier { multiplier, shift }
+                });
+                let acc: [i32; 8] = core::array::from_fn(|k| match round % 3 {
+                    0 => special[k],
+                    // Just around multiples of the rounding step, where ties fall.
+                    1 => {
+                        let step = 1i64 << (-shift).clamp(0, 30);
+                        let base = (rng.next() as i32 >> 8) as i64 * step;
+                        (base + rng.range(0, 5) as i64 - 2).clamp(i32::MIN.into(), i32::MAX.into())
+                            as i32
+                    }
+                    _ => rng.next() as i32,
+                });
+                // SAFETY: AVX2 is present (checked above).
+                let (got, bytes) = unsafe {
+                    let r = Requant8::new(&mults);
+                    let v = r.multiply(load8(&acc));
+                    let mut lanes = [0i32; 8];
+                    _mm256_storeu_si256(lanes.as_mut_ptr().cast(), v);
+                    let mut bytes = [0i8; 16];
+                    _mm_storeu_si128(bytes.as_mut_ptr().cast(), Stage8::new(&stage).narrow8(v));
+                    (lanes, bytes)
+                };
+                for k in 0..8 {
+                    let want = mults[k].apply(acc[k]);
+                    assert_eq!(
+                        got[k], want,
+                        "shift {shift} m {:?} acc {}",
+                        mults[k], acc[k]
+                    );
+                    assert_eq!(bytes[k], stage.finish(want));
+                }
+            }
+        }
+    }
+
+    /// The interleaved narrowing puts every channel back in place.
+    #[test]
+    fn unpacked_halves_narrow_in_channel_order() {
+        if !avx2_or_skip() {
+            return;
+        }
+        let stage = OutputStage {
+            offset: 0,
+            min: -128,
+            max: 127,
+        };
+        let lo = [0, 1, 2, 3, 8, 9, 10, 11];
+        let hi = [4, 5, 6, 7, 12, 13, 14, 15];
+        // SAFETY: AVX2 is present (checked above).
+        let bytes = unsafe {
+            let v = Stage8::new(&stage).narrow16_unpacked(load8(&lo), load8(&hi));
+            let mut bytes = [0i8; 16];
+            _mm_storeu_si128(bytes.as_mut_ptr().cast(), v);
+            bytes
+        };
+        assert_eq!(bytes, core::array::from_fn(|k| k as i8));
+    }
+}
