@@ -214,16 +214,80 @@ pub fn depthwise_conv2d_channels(g: &DepthwiseGeometry, op: &ConvOperands<'_>, o
     }
 }
 
-/// Runs the fastest variant that applies (on x86-64 with AVX-512, the vector kernel first).
+/// Runs the fastest variant that applies (on x86-64, the AVX-512 or else the AVX2 vector
+/// kernel first).
 pub fn depthwise_conv2d(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
     #[cfg(target_arch = "x86_64")]
-    if super::x86::depthwise::try_depthwise_conv2d(g, op, output) {
+    if super::x86::depthwise::try_depthwise_conv2d(g, op, output)
+        || super::x86::avx2::depthwise::try_depthwise_conv2d(g, op, output)
+    {
         return;
     }
     if g.depth_multiplier == 1 {
         depthwise_conv2d_channels(g, op, output);
     } else {
         depthwise_conv2d_reference(g, op, output);
+    }
+}
+
+/// Shared checks for the vector depthwise kernels: each compares a kernel with
+/// [`depthwise_conv2d_reference`] byte for byte.
+#[cfg(test)]
+pub(crate) mod checks {
+    extern crate std;
+
+    use super::{depthwise_conv2d_reference, DepthwiseGeometry};
+    use crate::kernels::test_rng::Rng;
+    use crate::kernels::{ConvOperands, OutputStage};
+
+    /// A kernel under test: computes the layer into the output and returns true, or
+    /// returns false when it does not take the layer.
+    pub(crate) type Kernel<'k> =
+        &'k dyn Fn(&DepthwiseGeometry, &ConvOperands<'_>, &mut [i8]) -> bool;
+
+    /// Random geometries with a channel count from `channels`, strides and dilations 1-2,
+    /// 1×1 to 9×9 filters, SAME and VALID, with and without bias: every one the kernel must
+    /// take and compute exactly. Returns how many were checked.
+    pub(crate) fn random_layers(
+        seed: u32,
+        rounds: usize,
+        channels: &[usize],
+        kernel: Kernel<'_>,
+    ) -> usize {
+        let mut rng = Rng(seed);
+        let mut checked = 0;
+        for round in 0..rounds {
+            let (h, w) = (rng.range(1, 14), rng.range(1, 14));
+            let c = channels[rng.range(0, channels.len())];
+            let k = [1, 3, 3, 3, 5, 7, 9][rng.range(0, 7)];
+            let (s, d) = (rng.range(1, 3), rng.range(1, 3));
+            let Some(g) = DepthwiseGeometry::square(h, w, c, k, s, d, rng.range(0, 2) == 1) else {
+                continue;
+            };
+            let input = rng.vec_i8(h * w * c);
+            let filter = rng.vec_i8(k * k * c);
+            let bias = rng.vec_bias(c, 20000);
+            let mults = rng.vec_mults(c, 1e-4, 5e-5);
+            let op = ConvOperands {
+                input_offset: rng.range(0, 256) as i32 - 127,
+                input: &input,
+                filter: &filter,
+                bias: if round % 4 == 0 { None } else { Some(&bias) },
+                mults: &mults,
+                stage: OutputStage {
+                    offset: rng.range(0, 40) as i32 - 20,
+                    min: if round % 2 == 0 { -128 } else { -100 },
+                    max: 127,
+                },
+            };
+            let n = g.output.len();
+            let (mut want, mut got) = (std::vec![0i8; n], std::vec![0x55i8; n]);
+            depthwise_conv2d_reference(&g, &op, &mut want);
+            assert!(kernel(&g, &op, &mut got), "round {round}: not taken: {g:?}");
+            assert_eq!(want, got, "round {round}: {g:?}");
+            checked += 1;
+        }
+        checked
     }
 }
 

@@ -40,13 +40,22 @@ const PX: usize = 4;
 pub fn applies(g: &DepthwiseGeometry, op: &ConvOperands<'_>) -> bool {
     let c = g.output.c;
     let taps = g.kh * g.kw;
+    c <= MAX_BLOCKS * LANES
+        && taps <= MAX_TAPS
+        && c.div_ceil(LANES) * taps.div_ceil(4) <= FILTER_VECS
+        && depthwise_operands_fit(g, op)
+}
+
+/// The conditions every vector depthwise kernel shares: depth multiplier 1, channels and
+/// taps, an input zero point that is an int8 value (padded taps read it), operand lengths
+/// that match the geometry, and requantisation the vector forms reproduce.
+pub(crate) fn depthwise_operands_fit(g: &DepthwiseGeometry, op: &ConvOperands<'_>) -> bool {
+    let c = g.output.c;
+    let taps = g.kh * g.kw;
     g.depth_multiplier == 1
         && g.input.c == c
         && c > 0
-        && c <= MAX_BLOCKS * LANES
         && taps > 0
-        && taps <= MAX_TAPS
-        && c.div_ceil(LANES) * taps.div_ceil(4) <= FILTER_VECS
         && i8::try_from(op.input_offset.wrapping_neg()).is_ok()
         && op.input.len() >= g.input.len()
         && op.filter.len() >= taps * c
@@ -341,11 +350,7 @@ unsafe fn border(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::depthwise_conv2d::depthwise_conv2d_reference;
-    use crate::kernels::test_rng::Rng;
-    use crate::kernels::OutputStage;
-
-    extern crate std;
+    use crate::kernels::depthwise_conv2d::checks;
 
     /// Random geometries (channel counts below, at and past multiples of 16 up to 21 blocks,
     /// strides, dilations, 1×1 to 9×9 filters, SAME and VALID, rows whose interior pixels
@@ -355,40 +360,7 @@ mod tests {
         if !super::super::vbmi_or_skip() {
             return;
         }
-        let mut rng = Rng(41);
-        let mut checked = 0;
-        for round in 0..400 {
-            let (h, w) = (rng.range(1, 14), rng.range(1, 14));
-            let c = [1, 3, 8, 15, 16, 17, 24, 32, 40, 64, 70, 200, 336][rng.range(0, 13)];
-            let k = [1, 3, 3, 3, 5, 7, 9][rng.range(0, 7)];
-            let (s, d) = (rng.range(1, 3), rng.range(1, 3));
-            let Some(g) = DepthwiseGeometry::square(h, w, c, k, s, d, rng.range(0, 2) == 1) else {
-                continue;
-            };
-            let input = rng.vec_i8(h * w * c);
-            let filter = rng.vec_i8(k * k * c);
-            let bias = rng.vec_bias(c, 20000);
-            let mults = rng.vec_mults(c, 1e-4, 5e-5);
-            let op = ConvOperands {
-                input_offset: rng.range(0, 256) as i32 - 127,
-                input: &input,
-                filter: &filter,
-                bias: if round % 4 == 0 { None } else { Some(&bias) },
-                mults: &mults,
-                stage: OutputStage {
-                    offset: rng.range(0, 40) as i32 - 20,
-                    min: if round % 2 == 0 { -128 } else { -100 },
-                    max: 127,
-                },
-            };
-            assert!(applies(&g, &op));
-            let n = g.output.len();
-            let (mut want, mut got) = (std::vec![0i8; n], std::vec![0x55i8; n]);
-            depthwise_conv2d_reference(&g, &op, &mut want);
-            assert!(try_depthwise_conv2d(&g, &op, &mut got));
-            assert_eq!(want, got, "round {round}: {g:?}");
-            checked += 1;
-        }
-        assert!(checked > 300);
+        let channels = [1, 3, 8, 15, 16, 17, 24, 32, 40, 64, 70, 200, 336];
+        assert!(checks::random_layers(41, 400, &channels, &try_depthwise_conv2d) > 300);
     }
 }
