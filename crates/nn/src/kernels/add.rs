@@ -161,16 +161,106 @@ fn rows(out: &mut [i8], a: &[i8], b: &[i8], r: usize, f: impl Fn(i8, i8) -> i8) 
 }
 
 /// Element-wise or broadcast add: the table variant once the tensor outgrows the tables.
-/// On x86-64 with AVX-512, same-shape operands go to the vector kernel first.
+/// On x86-64 with AVX-512 or AVX2, same-shape operands go to a vector kernel first.
 pub fn add(p: &AddParams, bc: &Broadcast, a: &[i8], b: &[i8], stage: OutputStage, out: &mut [i8]) {
     #[cfg(target_arch = "x86_64")]
-    if super::x86::add::try_add(p, bc, a, b, stage, out) {
+    if super::x86::add::try_add(p, bc, a, b, stage, out)
+        || super::x86::avx2::add::try_add(p, bc, a, b, stage, out)
+    {
         return;
     }
     if out.len() > 512 {
         add_tables(p, bc, a, b, stage, out);
     } else {
         add_reference(p, bc, a, b, stage, out);
+    }
+}
+
+/// Shared checks for the vector ADD kernels: each compares a kernel with [`add_reference`]
+/// byte for byte.
+#[cfg(test)]
+pub(crate) mod checks {
+    use super::{add_reference, AddParams, Combine};
+    use crate::kernels::broadcast::Broadcast;
+    use crate::kernels::test_rng::Rng;
+    use crate::kernels::OutputStage;
+    use crate::quant::QuantizedMultiplier;
+    use crate::shape::MAX_RANK;
+
+    /// A kernel under test: computes the op into the output and returns true, or returns
+    /// false when it does not take it.
+    pub(crate) type Kernel<'k> =
+        &'k dyn Fn(&AddParams, &Broadcast, &[i8], &[i8], OutputStage, &mut [i8]) -> bool;
+
+    /// A random multiplier: mostly realistic, sometimes an extreme mantissa or shift.
+    fn multiplier(rng: &mut Rng, lo_shift: i32, hi_shift: i32) -> QuantizedMultiplier {
+        let multiplier = match rng.range(0, 8) {
+            0 => i32::MAX,
+            1 => 1 << 30,
+            _ => (1 << 30) + rng.range(0, 1 << 30) as i32,
+        };
+        let shift = lo_shift + rng.range(0, (hi_shift - lo_shift + 1) as usize) as i32;
+        QuantizedMultiplier { multiplier, shift }
+    }
+
+    /// Random offsets, multipliers, stages and lengths (most not a multiple of 16), the
+    /// combines in turn, left shifts 20 (7 for SQUARED_DIFFERENCE) or, every fifth round,
+    /// from `shifts`: the kernel must take every case, every byte must equal the reference
+    /// and nothing past the output may be written.
+    pub(crate) fn random_ops(
+        seed: u32,
+        combines: &[Combine],
+        shifts: core::ops::Range<usize>,
+        kernel: Kernel<'_>,
+    ) {
+        let mut rng = Rng(seed);
+        for round in 0..3000 {
+            let combine = combines[round % combines.len()];
+            let left_shift = match combine {
+                Combine::SquaredDifference => 7,
+                _ if round % 5 == 0 => rng.range(shifts.start, shifts.end) as i32,
+                _ => 20,
+            };
+            let p = AddParams {
+                input1_offset: rng.range(0, 256) as i32 - 127,
+                input2_offset: if round % 7 == 0 {
+                    128
+                } else {
+                    rng.range(0, 256) as i32 - 127
+                },
+                left_shift,
+                input1: multiplier(&mut rng, if round % 6 == 0 { -31 } else { -8 }, 0),
+                input2: multiplier(&mut rng, if round % 8 == 0 { -31 } else { -8 }, 0),
+                output: multiplier(&mut rng, -31, if round % 4 == 0 { 3 } else { -10 }),
+                combine,
+            };
+            let lo = rng.range(0, 256) as i32 - 128;
+            let stage = OutputStage {
+                offset: rng.range(0, 256) as i32 - 128,
+                min: lo,
+                max: lo + rng.range(0, (128 - lo) as usize) as i32,
+            };
+            let n = if round % 10 == 0 {
+                1024
+            } else {
+                rng.range(0, 100)
+            };
+            let dims: [usize; MAX_RANK] = [1, 1, 1, 1, 1, n];
+            let bc = Broadcast::new(dims, dims, dims).expect("equal shapes broadcast");
+            let (a, b) = (rng.i8s(n), rng.i8s(n));
+            let mut want = [0i8; 1024];
+            let mut got = [99i8; 1025];
+            add_reference(&p, &bc, &a[..n], &b[..n], stage, &mut want[..n]);
+            assert!(
+                kernel(&p, &bc, &a[..n], &b[..n], stage, &mut got[..n]),
+                "round {round}"
+            );
+            assert_eq!(want[..n], got[..n], "round {round}: {p:?} {stage:?}");
+            assert!(
+                got[n..].iter().all(|&v| v == 99),
+                "round {round}: wrote past the end"
+            );
+        }
     }
 }
 

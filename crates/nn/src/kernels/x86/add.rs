@@ -176,33 +176,10 @@ fn elementwise(job: Job<'_>, f: impl Fn(__m512i, __m512i) -> __m512i, offset16: 
         let bytes = requant::narrow64([v(0), v(1), v(2), v(3)], offset16);
         _mm512_min_epi8(_mm512_max_epi8(bytes, lo), hi)
     };
-    let n = out.len().min(a.len()).min(b.len());
-    // The last partial block runs through zero-padded copies. One call site for `block`, so
-    // that it is inlined into the loop and its constants stay in registers.
-    let (mut xt, mut yt, mut ot) = ([0i8; BLOCK], [0i8; BLOCK], [0i8; BLOCK]);
-    let mut i = 0;
-    while i < n {
-        let len = (n - i).min(BLOCK);
-        let (x, y) = match (a[i..n].first_chunk(), b[i..n].first_chunk()) {
-            (Some(x), Some(y)) => (x, y),
-            _ => {
-                xt[..len].copy_from_slice(&a[i..n]);
-                yt[..len].copy_from_slice(&b[i..n]);
-                (&xt, &yt)
-            }
-        };
-        let v = block(x, y);
-        match out[i..n].first_chunk_mut::<BLOCK>() {
-            // SAFETY: `o` is 64 writable bytes; the store is unaligned.
-            Some(o) => unsafe { _mm512_storeu_si512(o.as_mut_ptr().cast(), v) },
-            None => {
-                // SAFETY: `ot` is 64 writable bytes; the store is unaligned.
-                unsafe { _mm512_storeu_si512(ot.as_mut_ptr().cast(), v) };
-                out[i..n].copy_from_slice(&ot[..len]);
-            }
-        }
-        i += BLOCK;
-    }
+    super::in_steps::<BLOCK>(a, b, out, |x, y, o| {
+        // SAFETY: `o` is 64 writable bytes; the store is unaligned.
+        unsafe { _mm512_storeu_si512(o.as_mut_ptr().cast(), block(x, y)) }
+    });
 }
 
 /// One input's rescale, `(x + offset) << ls` through a multiplier, in 32-bit products only
@@ -287,75 +264,18 @@ impl NarrowScale {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::add::add_reference;
     use crate::kernels::test_rng::Rng;
     use crate::quant::QuantizedMultiplier;
-    use crate::shape::MAX_RANK;
 
-    /// A random multiplier: mostly realistic (`from_real`), sometimes an extreme mantissa or
-    /// shift.
-    fn multiplier(rng: &mut Rng, lo_shift: i32, hi_shift: i32) -> QuantizedMultiplier {
-        let multiplier = match rng.range(0, 8) {
-            0 => i32::MAX,
-            1 => 1 << 30,
-            _ => (1 << 30) + rng.range(0, 1 << 30) as i32,
-        };
-        let shift = lo_shift + rng.range(0, (hi_shift - lo_shift + 1) as usize) as i32;
-        QuantizedMultiplier { multiplier, shift }
-    }
-
-    /// Random offsets, multipliers, shifts, stages and lengths (most not a multiple of 16),
-    /// each combine: every byte equals the reference and nothing past the output is written.
+    /// Random offsets, multipliers, shifts, stages and lengths, each combine: every byte
+    /// equals the reference and nothing past the output is written.
     #[test]
     fn matches_the_reference() {
         if !super::super::vnni_or_skip() {
             return;
         }
-        let mut rng = Rng(31);
-        for round in 0..3000 {
-            let combine = [Combine::Add, Combine::Sub, Combine::SquaredDifference][round % 3];
-            let left_shift = match combine {
-                Combine::SquaredDifference => 7,
-                _ if round % 5 == 0 => rng.range(0, 24) as i32,
-                _ => 20,
-            };
-            let p = AddParams {
-                input1_offset: rng.range(0, 256) as i32 - 127,
-                input2_offset: if round % 7 == 0 {
-                    128
-                } else {
-                    rng.range(0, 256) as i32 - 127
-                },
-                left_shift,
-                input1: multiplier(&mut rng, if round % 6 == 0 { -31 } else { -8 }, 0),
-                input2: multiplier(&mut rng, if round % 8 == 0 { -31 } else { -8 }, 0),
-                output: multiplier(&mut rng, -31, if round % 4 == 0 { 3 } else { -10 }),
-                combine,
-            };
-            let lo = rng.range(0, 256) as i32 - 128;
-            let stage = OutputStage {
-                offset: rng.range(0, 256) as i32 - 128,
-                min: lo,
-                max: lo + rng.range(0, (128 - lo) as usize) as i32,
-            };
-            let n = if round % 10 == 0 {
-                1024
-            } else {
-                rng.range(0, 100)
-            };
-            let dims: [usize; MAX_RANK] = [1, 1, 1, 1, 1, n];
-            let bc = Broadcast::new(dims, dims, dims).unwrap();
-            let (a, b) = (rng.i8s(n), rng.i8s(n));
-            let mut want = [0i8; 1024];
-            let mut got = [99i8; 1025];
-            add_reference(&p, &bc, &a[..n], &b[..n], stage, &mut want[..n]);
-            assert!(try_add(&p, &bc, &a[..n], &b[..n], stage, &mut got[..n]));
-            assert_eq!(want[..n], got[..n], "round {round}: {p:?} {stage:?}");
-            assert!(
-                got[n..].iter().all(|&v| v == 99),
-                "round {round}: wrote past the end"
-            );
-        }
+        let combines = [Combine::Add, Combine::Sub, Combine::SquaredDifference];
+        crate::kernels::add::checks::random_ops(31, &combines, 0..24, &try_add);
     }
 
     /// The 32-bit input rescale equals the scalar one for every offset input `x + offset` in

@@ -90,6 +90,41 @@ fn found_or_skip(found: bool, what: &str) -> bool {
     found
 }
 
+/// `step` over `a`, `b` and `out` (`a` and `b` at least as long as `out`) `N` elements at a
+/// time: `step(x, y, o)` writes `o` from `x` and `y`. The last partial step runs on
+/// zero-padded copies and only its valid bytes reach `out`. Inlined, so that `step` (a
+/// closure of vector code) is inlined into the loop and its constants stay in registers.
+#[inline(always)]
+pub(crate) fn in_steps<const N: usize>(
+    a: &[i8],
+    b: &[i8],
+    out: &mut [i8],
+    mut step: impl FnMut(&[i8; N], &[i8; N], &mut [i8; N]),
+) {
+    let n = out.len().min(a.len()).min(b.len());
+    let (mut xt, mut yt, mut ot) = ([0i8; N], [0i8; N], [0i8; N]);
+    let mut i = 0;
+    while i < n {
+        let len = (n - i).min(N);
+        let (x, y) = match (a[i..n].first_chunk(), b[i..n].first_chunk()) {
+            (Some(x), Some(y)) => (x, y),
+            _ => {
+                xt[..len].copy_from_slice(&a[i..n]);
+                yt[..len].copy_from_slice(&b[i..n]);
+                (&xt, &yt)
+            }
+        };
+        match out[i..n].first_chunk_mut::<N>() {
+            Some(o) => step(x, y, o),
+            None => {
+                step(x, y, &mut ot);
+                out[i..n].copy_from_slice(&ot[..len]);
+            }
+        }
+        i += N;
+    }
+}
+
 /// `probe()`'s answer, computed on the first call and kept in `state`.
 fn cached(state: &AtomicU8, probe: impl FnOnce() -> bool) -> bool {
     match state.load(Ordering::Relaxed) {

@@ -154,8 +154,10 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
                 at = next(at);
             }
             let panel = &panel[..MR * kp];
+            // Three blocks per tile while that leaves no single block behind (four end as
+            // two and two: a lone block's tile spends more on loads than on products).
             let mut j = 0;
-            while j + NB <= n {
+            while n - j >= NB && n - j != 4 {
                 let w = &pack[j * block_len..(j + NB) * block_len];
                 tile::<NB>(
                     panel,
@@ -170,36 +172,34 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
                 );
                 j += NB;
             }
-            match n - j {
-                2 => {
-                    let w = &pack[j * block_len..(j + 2) * block_len];
-                    tile::<2>(
-                        panel,
-                        kp,
-                        w,
-                        &blocks[j..j + 2],
-                        &stage,
-                        p0,
-                        rows,
-                        oc_n,
-                        output,
-                    );
-                }
-                1 => {
-                    let w = &pack[j * block_len..(j + 1) * block_len];
-                    tile::<1>(
-                        panel,
-                        kp,
-                        w,
-                        &blocks[j..j + 1],
-                        &stage,
-                        p0,
-                        rows,
-                        oc_n,
-                        output,
-                    );
-                }
-                _ => {}
+            while n - j >= 2 {
+                let w = &pack[j * block_len..(j + 2) * block_len];
+                tile::<2>(
+                    panel,
+                    kp,
+                    w,
+                    &blocks[j..j + 2],
+                    &stage,
+                    p0,
+                    rows,
+                    oc_n,
+                    output,
+                );
+                j += 2;
+            }
+            if j < n {
+                let w = &pack[j * block_len..(j + 1) * block_len];
+                tile::<1>(
+                    panel,
+                    kp,
+                    w,
+                    &blocks[j..j + 1],
+                    &stage,
+                    p0,
+                    rows,
+                    oc_n,
+                    output,
+                );
             }
             p0 += MR;
         }

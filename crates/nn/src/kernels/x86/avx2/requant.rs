@@ -158,6 +158,21 @@ impl Stage8 {
         _mm_unpacklo_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256::<1>(b))
     }
 
+    /// Two vectors of requantised lanes (channels 0-7, then 8-15) to sixteen int8 in order.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2; the stage's bounds must lie in `-128..=127` ([`fits`]).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn narrow16(&self, a: __m256i, b: __m256i) -> __m128i {
+        // Per 128-bit half after the packs: dword 0 holds four lanes of `a`, dword 1 the same
+        // four of `b` (lanes 0-3 in the low half, 4-7 in the high one).
+        let w = _mm256_packs_epi32(self.clamp(a), self.clamp(b));
+        let bytes = _mm256_packs_epi16(w, w);
+        let order = _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0);
+        _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(bytes, order))
+    }
+
     /// Two vectors of requantised lanes, `lo` holding channels 0-3 and 8-11 and `hi` 4-7
     /// and 12-15 (the order of `vpunpck{l,h}wd` results), to sixteen int8 in channel order.
     ///
