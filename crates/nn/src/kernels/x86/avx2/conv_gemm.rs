@@ -15,7 +15,7 @@
 use core::arch::x86_64::*;
 
 use super::requant::{self, load8, Requant8, Stage8};
-use crate::kernels::conv2d::{gather_patch, is_row_contiguous, ConvGeometry};
+use crate::kernels::conv2d::{gather_patch, is_pointwise, is_row_contiguous, ConvGeometry};
 use crate::kernels::ConvOperands;
 
 /// Output pixels per tile (rows of the panel).
@@ -111,6 +111,21 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
     assert!(per_turn >= 1);
     let pad = op.input_offset.wrapping_neg() as i8;
     let stage = Stage8::new(&op.stage);
+    let (inp, win) = (g.input, g.window);
+    // A window row's bytes (`kw · in_c`, contiguous) and the input step between window rows.
+    let run = g.kw * inp.c;
+    let row_step = win.dilation_h * inp.w * inp.c;
+    // The input offset of output pixel `(b, oy, ox)`'s window origin, when the whole window
+    // is inside.
+    let interior = |(b, oy, ox): Pixel| -> Option<usize> {
+        let y0 = (oy * win.stride_h).checked_sub(win.pad_h)?;
+        let x0 = (ox * win.stride_w).checked_sub(win.pad_w)?;
+        let inside = y0 + (g.kh - 1) * win.dilation_h < inp.h && x0 + g.kw - 1 < inp.w;
+        inside.then(|| inp.at(b, y0, x0, 0))
+    };
+    // A 1×1 layer without stride or padding on an even channel count reads its panel
+    // straight from the input.
+    let contiguous = is_pointwise(g) && k == kp;
     let next = |(b, oy, ox): Pixel| -> Pixel {
         if ox + 1 < out.w {
             (b, oy, ox + 1)
@@ -147,10 +162,29 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
         let mut at: Pixel = (0, 0, 0);
         while p0 < pixels {
             let rows = MR.min(pixels - p0);
-            for row in panel.chunks_exact_mut(kp).take(rows) {
-                let (b, oy, ox) = at;
-                gather_patch(g, op.input, b, oy, ox, pad, g.kw * g.input.c, &mut patch);
-                widen(&patch[..k], &mut row[..k]);
+            if contiguous {
+                // The tile's pixels are consecutive rows of `K` input bytes, exactly the
+                // panel's layout: widen them in one go.
+                widen(&op.input[p0 * k..][..rows * k], &mut panel[..rows * k]);
+            }
+            for row in panel
+                .chunks_exact_mut(kp)
+                .take(if contiguous { 0 } else { rows })
+            {
+                match interior(at) {
+                    // Each filter row's window run is contiguous in the input: widen it in
+                    // place.
+                    Some(origin) => {
+                        for (ky, dst) in row[..k].chunks_exact_mut(run).enumerate() {
+                            widen(&op.input[origin + ky * row_step..][..run], dst);
+                        }
+                    }
+                    None => {
+                        let (b, oy, ox) = at;
+                        gather_patch(g, op.input, b, oy, ox, pad, run, &mut patch);
+                        widen(&patch[..k], &mut row[..k]);
+                    }
+                }
                 at = next(at);
             }
             let panel = &panel[..MR * kp];
@@ -226,20 +260,41 @@ fn widen(src: &[i8], dst: &mut [i16]) {
 
 /// Packs output channels `oc0..oc0 + lanes` (rows of `k` filter bytes) as `[K'/2][8][2]`
 /// int16 into `dst` (`K' · 8` elements; the odd tail tap and lanes past `lanes` are zero)
-/// and returns their constants.
+/// and returns their constants. Sixteen taps of the eight rows at a time are widened and
+/// transposed in registers (each row's eight tap pairs become one pair of every row); the
+/// taps after the last whole sixteen go one by one.
 #[target_feature(enable = "avx2")]
 fn pack_block(op: &ConvOperands<'_>, k: usize, oc0: usize, lanes: usize, dst: &mut [i16]) -> Block {
     let kp = k.next_multiple_of(2);
     let dst = &mut dst[..kp * LANES];
-    dst.fill(0);
+    let rows: [&[i8]; LANES] = core::array::from_fn(|l| {
+        if l < lanes {
+            &op.filter[(oc0 + l) * k..(oc0 + l + 1) * k]
+        } else {
+            &[]
+        }
+    });
+    let whole = k / 16 * 16;
+    for (t0, out) in (0..whole).step_by(16).zip(dst.chunks_exact_mut(16 * LANES)) {
+        let r: [__m256i; LANES] = core::array::from_fn(|l| match rows[l].get(t0..t0 + 16) {
+            // SAFETY: `taps` is 16 readable bytes; the load is unaligned.
+            Some(taps) => _mm256_cvtepi8_epi16(unsafe { _mm_loadu_si128(taps.as_ptr().cast()) }),
+            None => _mm256_setzero_si256(),
+        });
+        for (j, v) in transpose8x8(r).iter().enumerate() {
+            // SAFETY: `out` is 128 int16 and `16·j + 16 ≤ 128`; the store is unaligned.
+            unsafe { _mm256_storeu_si256(out.as_mut_ptr().add(16 * j).cast(), *v) };
+        }
+    }
+    dst[whole * LANES..].fill(0);
+    for (l, row) in rows.iter().enumerate() {
+        for (t, &f) in row.iter().enumerate().skip(whole) {
+            dst[(t / 2) * 2 * LANES + 2 * l + t % 2] = i16::from(f);
+        }
+    }
     let mut constant = [0i32; LANES];
     for (l, c) in constant.iter_mut().enumerate().take(lanes) {
-        let row = &op.filter[(oc0 + l) * k..(oc0 + l + 1) * k];
-        let mut sum = 0i32;
-        for (t, &f) in row.iter().enumerate() {
-            dst[(t / 2) * 2 * LANES + 2 * l + t % 2] = i16::from(f);
-            sum += i32::from(f);
-        }
+        let sum = rows[l].iter().map(|&f| i32::from(f)).sum::<i32>();
         let bias = op.bias.map_or(0, |b| b[oc0 + l]);
         *c = op.input_offset.wrapping_mul(sum).wrapping_add(bias);
     }
@@ -249,6 +304,41 @@ fn pack_block(op: &ConvOperands<'_>, k: usize, oc0: usize, lanes: usize, dst: &m
         oc0,
         lanes,
     }
+}
+
+/// Transposes eight vectors of eight 32-bit elements: element `j` of result `i` is element
+/// `i` of input `j`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn transpose8x8(r: [__m256i; 8]) -> [__m256i; 8] {
+    // Pairs of rows interleaved: per 128-bit half, elements 0-1 (lo) or 2-3 (hi) of both.
+    let t: [__m256i; 8] = core::array::from_fn(|i| {
+        let (a, b) = (r[i / 2 * 2], r[i / 2 * 2 + 1]);
+        if i % 2 == 0 {
+            _mm256_unpacklo_epi32(a, b)
+        } else {
+            _mm256_unpackhi_epi32(a, b)
+        }
+    });
+    // Four rows' element e (and e + 4 in the high half): u[4q + e] for rows 4q..4q + 4.
+    let u: [__m256i; 8] = core::array::from_fn(|i| {
+        let (q, e) = (i / 4, i % 4);
+        let (a, b) = (t[4 * q + e / 2], t[4 * q + 2 + e / 2]);
+        if e % 2 == 0 {
+            _mm256_unpacklo_epi64(a, b)
+        } else {
+            _mm256_unpackhi_epi64(a, b)
+        }
+    });
+    // Element e of all eight rows: the low halves of u[e] and u[4 + e]; e + 4: the high ones.
+    core::array::from_fn(|i| {
+        let e = i % 4;
+        if i < 4 {
+            _mm256_permute2x128_si256::<0x20>(u[e], u[4 + e])
+        } else {
+            _mm256_permute2x128_si256::<0x31>(u[e], u[4 + e])
+        }
+    })
 }
 
 /// One tile: [`MR`] panel rows × `B` filter blocks, accumulated over `K'` with `vpmaddwd`,
@@ -320,6 +410,24 @@ mod tests {
             return;
         }
         assert!(checks::random_layers(41, 400, &try_conv2d) > 300);
+    }
+
+    /// The register transpose moves element `i` of row `j` to element `j` of row `i`.
+    #[test]
+    fn transposes_eight_by_eight() {
+        if !crate::kernels::x86::avx2_or_skip() {
+            return;
+        }
+        let rows: [[i32; 8]; 8] =
+            core::array::from_fn(|j| core::array::from_fn(|i| (10 * j + i) as i32));
+        // SAFETY: AVX2 is present (checked above).
+        let out = unsafe { transpose8x8(rows.map(|r| load8(&r))) };
+        for (i, v) in out.iter().enumerate() {
+            let mut lanes = [0i32; 8];
+            // SAFETY: AVX2; `lanes` is 32 writable bytes.
+            unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), *v) };
+            assert_eq!(lanes, core::array::from_fn(|j| (10 * j + i) as i32));
+        }
     }
 
     /// A layer with more filter blocks than the pack buffer holds is computed in turns.
