@@ -241,19 +241,39 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
     }
 }
 
-/// Sign-extends `src` into `dst` (equal lengths), sixteen at a time.
+/// Sign-extends `src` into `dst` (equal lengths): sixteen at a time, then eight, then four,
+/// then one by one.
 #[target_feature(enable = "avx2")]
 fn widen(src: &[i8], dst: &mut [i16]) {
     assert_eq!(src.len(), dst.len());
-    let whole = src.len() / 16 * 16;
-    for (s, d) in src[..whole].chunks_exact(16).zip(dst.chunks_exact_mut(16)) {
-        // SAFETY: `s` is 16 readable bytes and `d` 32 writable bytes; both unaligned.
+    let mut i = 0;
+    while i + 16 <= src.len() {
+        // SAFETY: `i + 16 ≤ len`: 16 readable bytes at `src[i]` and 16 writable int16 at
+        // `dst[i]`; both unaligned.
         unsafe {
-            let v = _mm256_cvtepi8_epi16(_mm_loadu_si128(s.as_ptr().cast()));
-            _mm256_storeu_si256(d.as_mut_ptr().cast(), v);
+            let v = _mm256_cvtepi8_epi16(_mm_loadu_si128(src.as_ptr().add(i).cast()));
+            _mm256_storeu_si256(dst.as_mut_ptr().add(i).cast(), v);
         }
+        i += 16;
     }
-    for (s, d) in src[whole..].iter().zip(&mut dst[whole..]) {
+    if i + 8 <= src.len() {
+        // SAFETY: `i + 8 ≤ len`: 8 readable bytes and 8 writable int16; both unaligned.
+        unsafe {
+            let v = _mm_cvtepi8_epi16(_mm_loadl_epi64(src.as_ptr().add(i).cast()));
+            _mm_storeu_si128(dst.as_mut_ptr().add(i).cast(), v);
+        }
+        i += 8;
+    }
+    if i + 4 <= src.len() {
+        // SAFETY: `i + 4 ≤ len`: 4 readable bytes and 4 writable int16; both unaligned.
+        unsafe {
+            let bytes = src.as_ptr().add(i).cast::<i32>().read_unaligned();
+            let v = _mm_cvtepi8_epi16(_mm_cvtsi32_si128(bytes));
+            _mm_storel_epi64(dst.as_mut_ptr().add(i).cast(), v);
+        }
+        i += 4;
+    }
+    for (s, d) in src[i..].iter().zip(&mut dst[i..]) {
         *d = i16::from(*s);
     }
 }
@@ -410,6 +430,28 @@ mod tests {
             return;
         }
         assert!(checks::random_layers(41, 400, &try_conv2d) > 300);
+    }
+
+    /// Every length up to 40 widens exactly (each step size and remainder).
+    #[test]
+    fn widens_every_length() {
+        if !crate::kernels::x86::avx2_or_skip() {
+            return;
+        }
+        let src: [i8; 40] = core::array::from_fn(|i| (i as i8).wrapping_mul(37));
+        for n in 0..=40 {
+            let mut dst = [0x5555i16; 41];
+            // SAFETY: AVX2 is present (checked above).
+            unsafe { widen(&src[..n], &mut dst[..n]) };
+            assert!(
+                src[..n].iter().zip(&dst).all(|(&s, &d)| i16::from(s) == d),
+                "{n}"
+            );
+            assert!(
+                dst[n..].iter().all(|&d| d == 0x5555),
+                "{n}: wrote past the end"
+            );
+        }
     }
 
     /// The register transpose moves element `i` of row `j` to element `j` of row `i`.
