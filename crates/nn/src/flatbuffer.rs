@@ -169,11 +169,9 @@ impl<'a> Table<'a> {
         }
     }
 
-    /// A string field (bytes, without the terminating NUL); invalid UTF-8 reads as `"?"`.
-    pub(crate) fn str(&self, id: usize, what: &'static str) -> Result<Option<&'a str>, Error> {
-        Ok(self
-            .vector(id, 1, what)?
-            .map(|v| core::str::from_utf8(v.bytes()).unwrap_or("?")))
+    /// A string field's bytes (without the terminating NUL), not checked for UTF-8.
+    pub(crate) fn bytes(&self, id: usize, what: &'static str) -> Result<Option<&'a [u8]>, Error> {
+        Ok(self.vector(id, 1, what)?.map(|v| v.bytes()))
     }
 }
 

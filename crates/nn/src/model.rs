@@ -107,11 +107,17 @@ pub struct TensorInfo<'a> {
     pub quant: Option<Quant<'a>>,
     /// Constant contents (weights, biases, shape operands), read in place.
     pub data: Option<&'a [u8]>,
-    /// Name (may be empty).
-    pub name: &'a str,
+    /// Name bytes as stored (decoded by [`TensorInfo::name`] only when asked: the kernels
+    /// parse tensors on every invoke and never need the name).
+    name_bytes: &'a [u8],
 }
 
-impl TensorInfo<'_> {
+impl<'a> TensorInfo<'a> {
+    /// Name (may be empty; invalid UTF-8 reads as `"?"`).
+    pub fn name(&self) -> &'a str {
+        core::str::from_utf8(self.name_bytes).unwrap_or("?")
+    }
+
     /// Size in bytes (0 for unknown types).
     pub fn byte_len(&self) -> usize {
         self.dtype
@@ -417,7 +423,7 @@ impl<'a> Model<'a> {
             shape,
             quant,
             data,
-            name: t.str(3, "tensor name")?.unwrap_or(""),
+            name_bytes: t.bytes(3, "tensor name")?.unwrap_or(&[]),
         })
     }
 

@@ -465,3 +465,15 @@ fn observed_invoke_reports_every_node_and_matches_invoke() {
     assert_eq!(seen[0], (0, "CONV_2D"));
     assert_eq!(seen.last().unwrap().1, "SOFTMAX");
 }
+
+#[test]
+fn tensor_names_read_as_the_file_holds_them() {
+    // LiteRT names BlazeFace's first three tensors `x`, `arith.constant11` and
+    // `arith.constant13`.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/detector_blazeface_short.tflite");
+    let bytes = std::fs::read(path).unwrap();
+    let model = Model::from_bytes(&bytes).unwrap();
+    let names: Vec<&str> = (0..3).map(|i| model.tensor(i).unwrap().name()).collect();
+    assert_eq!(names, ["x", "arith.constant11", "arith.constant13"]);
+}

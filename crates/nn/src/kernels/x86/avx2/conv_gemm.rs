@@ -13,6 +13,7 @@
 //! time ([`Requant8`]).
 
 use core::arch::x86_64::*;
+use core::mem::MaybeUninit;
 
 use super::requant::{self, load8, Requant8, Stage8};
 use crate::kernels::conv2d::{gather_patch, is_pointwise, is_row_contiguous, ConvGeometry};
@@ -136,28 +137,36 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
         }
     };
 
-    let mut pack = [0i16; PACK_N];
-    let mut panel = [0i16; PANEL_N];
-    let mut patch = [0i8; K_N];
-    let zero = Block {
-        constant: _mm256_setzero_si256(),
-        requant: Requant8::new(&[]),
-        oc0: 0,
-        lanes: 0,
-    };
-    let mut blocks = [zero; MAX_BLOCKS];
+    // The buffers are written before they are read, so they start uninitialised (zeroing
+    // them cost more than a small layer's arithmetic): the pack block by block, the panel's
+    // used part zeroed once (its odd tail taps and a last tile's unused rows are read, and
+    // meet zero filter bytes or are not stored).
+    let mut pack_buf = [const { MaybeUninit::<i16>::uninit() }; PACK_N];
+    let mut panel_buf = [const { MaybeUninit::<i16>::uninit() }; PANEL_N];
+    let panel = zeroed(&mut panel_buf[..MR * kp]);
+    let mut patch_buf = [const { MaybeUninit::<i8>::uninit() }; K_N];
+    let patch = zeroed(&mut patch_buf[..k]);
+    let mut block_buf = [const { MaybeUninit::<Block>::uninit() }; MAX_BLOCKS];
     let mut first = 0;
     while first < blocks_total {
         let n = per_turn.min(blocks_total - first);
-        for (j, (dst, p)) in pack
+        for (j, (dst, p)) in pack_buf
             .chunks_exact_mut(block_len)
-            .zip(blocks.iter_mut())
+            .zip(block_buf.iter_mut())
             .take(n)
             .enumerate()
         {
             let oc0 = (first + j) * LANES;
-            *p = pack_block(op, k, oc0, LANES.min(oc_n - oc0), dst);
+            p.write(pack_block(op, k, oc0, LANES.min(oc_n - oc0), dst));
         }
+        // SAFETY: `pack_block` wrote every element of the first `n` blocks and their
+        // parameters just above; `MaybeUninit<T>` has `T`'s layout.
+        let (pack, blocks) = unsafe {
+            (
+                core::slice::from_raw_parts(pack_buf.as_ptr().cast::<i16>(), n * block_len),
+                core::slice::from_raw_parts(block_buf.as_ptr().cast::<Block>(), n),
+            )
+        };
         let mut p0 = 0;
         let mut at: Pixel = (0, 0, 0);
         while p0 < pixels {
@@ -181,7 +190,7 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
                     }
                     None => {
                         let (b, oy, ox) = at;
-                        gather_patch(g, op.input, b, oy, ox, pad, run, &mut patch);
+                        gather_patch(g, op.input, b, oy, ox, pad, run, patch);
                         widen(&patch[..k], &mut row[..k]);
                     }
                 }
@@ -241,6 +250,15 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
     }
 }
 
+/// Zeroes `buf` and returns it as initialised.
+fn zeroed<T: Copy + Default>(buf: &mut [MaybeUninit<T>]) -> &mut [T] {
+    for v in buf.iter_mut() {
+        v.write(T::default());
+    }
+    // SAFETY: every element was written just above; `MaybeUninit<T>` has `T`'s layout.
+    unsafe { core::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<T>(), buf.len()) }
+}
+
 /// Sign-extends `src` into `dst` (equal lengths): sixteen at a time, then eight, then four,
 /// then one by one.
 #[target_feature(enable = "avx2")]
@@ -284,7 +302,13 @@ fn widen(src: &[i8], dst: &mut [i16]) {
 /// transposed in registers (each row's eight tap pairs become one pair of every row); the
 /// taps after the last whole sixteen go one by one.
 #[target_feature(enable = "avx2")]
-fn pack_block(op: &ConvOperands<'_>, k: usize, oc0: usize, lanes: usize, dst: &mut [i16]) -> Block {
+fn pack_block(
+    op: &ConvOperands<'_>,
+    k: usize,
+    oc0: usize,
+    lanes: usize,
+    dst: &mut [MaybeUninit<i16>],
+) -> Block {
     let kp = k.next_multiple_of(2);
     let dst = &mut dst[..kp * LANES];
     let rows: [&[i8]; LANES] = core::array::from_fn(|l| {
@@ -306,10 +330,10 @@ fn pack_block(op: &ConvOperands<'_>, k: usize, oc0: usize, lanes: usize, dst: &m
             unsafe { _mm256_storeu_si256(out.as_mut_ptr().add(16 * j).cast(), *v) };
         }
     }
-    dst[whole * LANES..].fill(0);
+    zeroed(&mut dst[whole * LANES..]);
     for (l, row) in rows.iter().enumerate() {
         for (t, &f) in row.iter().enumerate().skip(whole) {
-            dst[(t / 2) * 2 * LANES + 2 * l + t % 2] = i16::from(f);
+            dst[(t / 2) * 2 * LANES + 2 * l + t % 2].write(i16::from(f));
         }
     }
     let mut constant = [0i32; LANES];

@@ -143,14 +143,17 @@ fn depthwise_avx2<const W: usize>(g: &DepthwiseGeometry, op: &ConvOperands<'_>, 
                             }
                         }
                         None => {
-                            for (t, r) in runs.iter_mut().enumerate().take(taps) {
-                                let (ky, kx) = (t / g.kw, t % g.kw);
-                                *r = match (tap(g, oy, ky, true), tap(g, ox, kx, false)) {
-                                    (Some(iy), Some(ix)) => {
-                                        input[inp.at(b, iy, ix, c0_here)..][..W].as_ptr()
-                                    }
-                                    _ => pad.as_ptr(),
-                                };
+                            let mut row_runs = runs.chunks_exact_mut(g.kw);
+                            for (ky, row) in (0..g.kh).zip(&mut row_runs) {
+                                let iy = tap(g, oy, ky, true);
+                                for (kx, r) in row.iter_mut().enumerate() {
+                                    *r = match (iy, tap(g, ox, kx, false)) {
+                                        (Some(iy), Some(ix)) => {
+                                            input[inp.at(b, iy, ix, c0_here)..][..W].as_ptr()
+                                        }
+                                        _ => pad.as_ptr(),
+                                    };
+                                }
                             }
                             runs[taps] = runs[taps - 1];
                         }
