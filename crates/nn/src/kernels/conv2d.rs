@@ -467,8 +467,9 @@ pub(crate) mod checks {
     pub(crate) type Kernel<'k> = &'k dyn Fn(&ConvGeometry, &ConvOperands<'_>, &mut [i8]) -> bool;
 
     /// Random geometries (pointwise, strided, padded, dilated rows, channel counts that are
-    /// and are not multiples of 8, 16 or 24, odd K, with and without bias): every one the
-    /// kernel must take and compute exactly. Returns how many were checked.
+    /// and are not multiples of 8, 16 or 24, odd K, with and without bias, some with huge
+    /// biases and left-shifting multipliers): every one the kernel must take and compute
+    /// exactly. Returns how many were checked.
     pub(crate) fn random_layers(seed: u32, rounds: usize, kernel: Kernel<'_>) -> usize {
         let mut rng = Rng(seed);
         let mut checked = 0;
@@ -484,8 +485,15 @@ pub(crate) mod checks {
             };
             let input = rng.vec_i8(h * w * ic);
             let filter = rng.vec_i8(oc * k * k * ic);
-            let bias = rng.vec_bias(oc, 20000);
-            let mults = rng.vec_mults(oc, 1e-4, 2e-5);
+            // Every seventh layer has biases near 2^30 and multipliers above 1 (left
+            // shifts): accumulators outside the vector kernels' bounded requantisation.
+            let wide = round % 7 == 3;
+            let bias = rng.vec_bias(oc, if wide { 1 << 30 } else { 20000 });
+            let mults = if wide {
+                rng.vec_mults(oc, 0.5, 5e-3)
+            } else {
+                rng.vec_mults(oc, 1e-4, 2e-5)
+            };
             let lo = rng.range(0, 2) as i32 * 100 - 128;
             let op = ConvOperands {
                 input_offset: rng.range(0, 256) as i32 - 127,

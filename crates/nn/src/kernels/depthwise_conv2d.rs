@@ -246,8 +246,9 @@ pub(crate) mod checks {
         &'k dyn Fn(&DepthwiseGeometry, &ConvOperands<'_>, &mut [i8]) -> bool;
 
     /// Random geometries with a channel count from `channels`, strides and dilations 1-2,
-    /// 1×1 to 9×9 filters, SAME and VALID, with and without bias: every one the kernel must
-    /// take and compute exactly. Returns how many were checked.
+    /// 1×1 to 9×9 filters, SAME and VALID, with and without bias, some with huge biases and
+    /// left-shifting multipliers: every one the kernel must take and compute exactly.
+    /// Returns how many were checked.
     pub(crate) fn random_layers(
         seed: u32,
         rounds: usize,
@@ -266,8 +267,15 @@ pub(crate) mod checks {
             };
             let input = rng.vec_i8(h * w * c);
             let filter = rng.vec_i8(k * k * c);
-            let bias = rng.vec_bias(c, 20000);
-            let mults = rng.vec_mults(c, 1e-4, 5e-5);
+            // Every seventh layer has biases near 2^30 and multipliers above 1 (left
+            // shifts): accumulators outside the vector kernels' bounded requantisation.
+            let wide = round % 7 == 3;
+            let bias = rng.vec_bias(c, if wide { 1 << 30 } else { 20000 });
+            let mults = if wide {
+                rng.vec_mults(c, 0.5, 5e-3)
+            } else {
+                rng.vec_mults(c, 1e-4, 5e-5)
+            };
             let op = ConvOperands {
                 input_offset: rng.range(0, 256) as i32 - 127,
                 input: &input,

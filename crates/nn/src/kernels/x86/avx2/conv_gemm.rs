@@ -15,7 +15,7 @@
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
-use super::requant::{self, load8, Requant8, Stage8};
+use super::requant::{self, bounded_below_2_30, load8, Requant8, Stage8};
 use crate::kernels::conv2d::{gather_patch, is_pointwise, is_row_contiguous, ConvGeometry};
 use crate::kernels::ConvOperands;
 
@@ -87,6 +87,9 @@ struct Block {
     oc0: usize,
     /// Valid lanes (the last block of a layer may be partial).
     lanes: usize,
+    /// True when every accumulator stays below 2^30 in magnitude and no lane shifts left:
+    /// [`Requant8::multiply_bounded`] applies.
+    bounded: bool,
 }
 
 /// An output pixel: batch, row, column.
@@ -337,16 +340,20 @@ fn pack_block(
         }
     }
     let mut constant = [0i32; LANES];
+    let mut largest_bias = 0u32;
     for (l, c) in constant.iter_mut().enumerate().take(lanes) {
         let sum = rows[l].iter().map(|&f| i32::from(f)).sum::<i32>();
         let bias = op.bias.map_or(0, |b| b[oc0 + l]);
+        largest_bias = largest_bias.max(bias.unsigned_abs());
         *c = op.input_offset.wrapping_mul(sum).wrapping_add(bias);
     }
+    let requant = Requant8::new(&op.mults[oc0..oc0 + lanes]);
     Block {
         constant: load8(&constant),
-        requant: Requant8::new(&op.mults[oc0..oc0 + lanes]),
+        requant,
         oc0,
         lanes,
+        bounded: requant.has_no_left_shift() && bounded_below_2_30(k, largest_bias),
     }
 }
 
@@ -425,7 +432,12 @@ fn tile<const B: usize>(
     }
     for (r, acc_r) in acc.iter().enumerate().take(rows) {
         for (a, blk) in acc_r.iter().zip(blocks) {
-            let v = blk.requant.multiply(_mm256_add_epi32(*a, blk.constant));
+            let acc = _mm256_add_epi32(*a, blk.constant);
+            let v = if blk.bounded {
+                blk.requant.multiply_bounded(acc)
+            } else {
+                blk.requant.multiply(acc)
+            };
             let bytes = stage.narrow8(v);
             let at = (p0 + r) * oc_n + blk.oc0;
             if blk.lanes == LANES {

@@ -13,14 +13,21 @@
 //! `f · (zp + off) = 0`, as in the reference, which skips it.
 
 use core::arch::x86_64::*;
+use core::mem::MaybeUninit;
 
-use super::requant::{self, load8, Requant8, Stage8};
+use super::requant::{self, bounded_below_2_30, load8, Requant8, Stage8};
 use crate::kernels::depthwise_conv2d::{tap, DepthwiseGeometry};
 use crate::kernels::x86::depthwise::depthwise_operands_fit;
 use crate::kernels::ConvOperands;
 
 /// Taps per filter at most (`kh · kw`; 11 × 11 fits).
 const MAX_TAPS: usize = 128;
+/// Channels at most (every block's filter and parameters are held at once).
+const MAX_CHANNELS: usize = 1024;
+/// Channel blocks at most.
+const MAX_BLOCKS: usize = MAX_CHANNELS / 8;
+/// Interleaved filter vectors held at once: blocks × tap pairs × 2 (128 KB).
+const FILTER_VECS: usize = 4096;
 /// Lanes of the low and of the high vector after interleaving: which channel of the block
 /// each holds.
 const LO: [usize; 8] = [0, 1, 2, 3, 8, 9, 10, 11];
@@ -31,8 +38,11 @@ const HI: [usize; 8] = [4, 5, 6, 7, 12, 13, 14, 15];
 /// int8 clamp, operand lengths that match the geometry, and requantisation the vector form
 /// reproduces.
 pub fn applies(g: &DepthwiseGeometry, op: &ConvOperands<'_>) -> bool {
-    g.output.c >= 8
+    let c = g.output.c;
+    let pairs = (g.kh * g.kw).div_ceil(2);
+    (8..=MAX_CHANNELS).contains(&c)
         && g.kh * g.kw <= MAX_TAPS
+        && c.div_ceil(if c >= 16 { 16 } else { 8 }) * pairs * 2 <= FILTER_VECS
         && requant::fits(&op.stage)
         && depthwise_operands_fit(g, op)
 }
@@ -76,10 +86,17 @@ unsafe fn widen<const W: usize>(p: *const i8) -> __m256i {
     _mm256_cvtepi8_epi16(v)
 }
 
-/// One channel block's filter, pair by pair, as the low and high interleaved vectors.
-struct BlockFilter {
-    lo: [__m256i; MAX_TAPS / 2],
-    hi: [__m256i; MAX_TAPS / 2],
+/// One channel block: its first channel, starting accumulators and requantisation, in the
+/// low and high vectors' lane orders.
+#[derive(Clone, Copy)]
+struct Block {
+    c0: usize,
+    const_lo: __m256i,
+    const_hi: __m256i,
+    rq_lo: Requant8,
+    rq_hi: Requant8,
+    /// True when [`Requant8::multiply_bounded`] applies to every lane.
+    bounded: bool,
 }
 
 #[target_feature(enable = "avx2")]
@@ -88,12 +105,15 @@ fn depthwise_avx2<const W: usize>(g: &DepthwiseGeometry, op: &ConvOperands<'_>, 
     let c = out.c;
     let taps = g.kh * g.kw;
     let pairs = taps.div_ceil(2);
+    // The last block ends at channel `c`, overlapping the one before when `c` is not a
+    // multiple of `W`.
+    let n_blocks = c.div_ceil(W);
     let (input, filter) = (op.input, op.filter);
-    assert!(c >= W && taps <= MAX_TAPS);
+    assert!(c >= W && c <= MAX_CHANNELS && taps <= MAX_TAPS && n_blocks * pairs * 2 <= FILTER_VECS);
     assert!(input.len() >= inp.len() && output.len() >= out.len() && filter.len() >= taps * c);
     let stage = Stage8::new(&op.stage);
-    // The padded taps' input: the zero point in every lane (an int8, by `applies`).
-    let pad = [op.input_offset.wrapping_neg() as i8; 16];
+    // The padded taps' input: the zero point in every channel (an int8, by `applies`).
+    let pad = [op.input_offset.wrapping_neg() as i8; MAX_CHANNELS];
     // Tap `t = ky·kw + kx`'s input offset from the window origin; an odd count's last pair
     // repeats its first tap.
     let mut offsets = [0usize; MAX_TAPS + 1];
@@ -104,74 +124,96 @@ fn depthwise_avx2<const W: usize>(g: &DepthwiseGeometry, op: &ConvOperands<'_>, 
     offsets[taps] = offsets[taps - 1];
     // The furthest tap from a window's origin.
     let reach = offsets[..taps].iter().copied().max().unwrap_or(0);
-    let mut bf = BlockFilter {
-        lo: [_mm256_setzero_si256(); MAX_TAPS / 2],
-        hi: [_mm256_setzero_si256(); MAX_TAPS / 2],
-    };
-    let mut runs = [pad.as_ptr(); MAX_TAPS + 1];
 
-    let mut c0 = 0;
-    loop {
-        // The last block ends at channel `c`, overlapping the one before when `c` is not a
-        // multiple of `W`.
-        let c0_here = c0.min(c - W);
-        let constant = block_filter::<W>(op, c, taps, c0_here, &mut bf);
-        let (const_lo, const_hi) = constant;
-        let mults = &op.mults[c0_here..c0_here + W];
-        let (rq_lo, rq_hi) = (Requant8::permuted(mults, LO), Requant8::permuted(mults, HI));
-        for b in 0..out.n {
-            for oy in 0..out.h {
-                for ox in 0..out.w {
-                    let y0 = (oy * win.stride_h).checked_sub(win.pad_h);
-                    let x0 = (ox * win.stride_w).checked_sub(win.pad_w);
-                    let interior = match (y0, x0) {
-                        (Some(y0), Some(x0))
-                            if y0 + (g.kh - 1) * win.dilation_h < inp.h
-                                && x0 + (g.kw - 1) * win.dilation_w < inp.w =>
-                        {
-                            Some(inp.at(b, y0, x0, c0_here))
-                        }
-                        _ => None,
-                    };
-                    match interior {
-                        Some(at) => {
-                            // The block's bytes of the furthest tap end inside the input.
-                            assert!(at + reach + W <= input.len());
-                            let base = input.as_ptr().wrapping_add(at);
-                            for (r, &o) in runs.iter_mut().zip(&offsets[..=taps]) {
-                                *r = base.wrapping_add(o);
-                            }
-                        }
-                        None => {
-                            let mut row_runs = runs.chunks_exact_mut(g.kw);
-                            for (ky, row) in (0..g.kh).zip(&mut row_runs) {
-                                let iy = tap(g, oy, ky, true);
-                                for (kx, r) in row.iter_mut().enumerate() {
-                                    *r = match (iy, tap(g, ox, kx, false)) {
-                                        (Some(iy), Some(ix)) => {
-                                            input[inp.at(b, iy, ix, c0_here)..][..W].as_ptr()
-                                        }
-                                        _ => pad.as_ptr(),
-                                    };
-                                }
-                            }
-                            runs[taps] = runs[taps - 1];
+    // Every block's parameters and interleaved filter (`2 · pairs` vectors per block), each
+    // written here before it is read.
+    let mut block_buf = [const { MaybeUninit::<Block>::uninit() }; MAX_BLOCKS];
+    let mut filter_buf = [const { MaybeUninit::<__m256i>::uninit() }; FILTER_VECS];
+    for (k, (slot, vecs)) in block_buf
+        .iter_mut()
+        .zip(filter_buf.chunks_exact_mut(2 * pairs))
+        .take(n_blocks)
+        .enumerate()
+    {
+        let c0 = (k * W).min(c - W);
+        slot.write(block::<W>(op, c, taps, c0, vecs));
+    }
+    // SAFETY: the first `n_blocks` blocks and their `2 · pairs` filter vectors each were
+    // written just above; `MaybeUninit<T>` has `T`'s layout.
+    let (blocks, filters) = unsafe {
+        (
+            core::slice::from_raw_parts(block_buf.as_ptr().cast::<Block>(), n_blocks),
+            core::slice::from_raw_parts(
+                filter_buf.as_ptr().cast::<__m256i>(),
+                n_blocks * 2 * pairs,
+            ),
+        )
+    };
+
+    // Where each tap's channel 0 is read for the current pixel.
+    let mut runs = [pad.as_ptr(); MAX_TAPS + 1];
+    for b in 0..out.n {
+        for oy in 0..out.h {
+            for ox in 0..out.w {
+                let y0 = (oy * win.stride_h).checked_sub(win.pad_h);
+                let x0 = (ox * win.stride_w).checked_sub(win.pad_w);
+                match (y0, x0) {
+                    (Some(y0), Some(x0))
+                        if y0 + (g.kh - 1) * win.dilation_h < inp.h
+                            && x0 + (g.kw - 1) * win.dilation_w < inp.w =>
+                    {
+                        let at = inp.at(b, y0, x0, 0);
+                        // All channels of the furthest tap end inside the input.
+                        assert!(at + reach + c <= input.len());
+                        let base = input.as_ptr().wrapping_add(at);
+                        for (r, &o) in runs.iter_mut().zip(&offsets[..=taps]) {
+                            *r = base.wrapping_add(o);
                         }
                     }
-                    let (mut lo, mut hi) = (const_lo, const_hi);
-                    for p in 0..pairs {
-                        // SAFETY: every run points at `W` readable bytes: for an interior
-                        // pixel, inside the input (asserted above); otherwise a slice of
-                        // the input checked to hold `W` bytes, or `pad` (16 bytes).
-                        let (a, z) =
-                            unsafe { (widen::<W>(runs[2 * p]), widen::<W>(runs[2 * p + 1])) };
+                    _ => {
+                        let mut row_runs = runs.chunks_exact_mut(g.kw);
+                        for (ky, row) in (0..g.kh).zip(&mut row_runs) {
+                            let iy = tap(g, oy, ky, true);
+                            for (kx, r) in row.iter_mut().enumerate() {
+                                *r = match (iy, tap(g, ox, kx, false)) {
+                                    (Some(iy), Some(ix)) => {
+                                        input[inp.at(b, iy, ix, 0)..][..c].as_ptr()
+                                    }
+                                    _ => pad.as_ptr(),
+                                };
+                            }
+                        }
+                        runs[taps] = runs[taps - 1];
+                    }
+                }
+                let o0 = out.at(b, oy, ox, 0);
+                for (blk, f) in blocks.iter().zip(filters.chunks_exact(2 * pairs)) {
+                    let (mut lo, mut hi) = (blk.const_lo, blk.const_hi);
+                    for (p, fp) in f.chunks_exact(2).enumerate() {
+                        // SAFETY: every run points at `c` readable bytes (all channels of
+                        // an interior tap, asserted above; an in-bounds border tap's slice;
+                        // or `pad`, `MAX_CHANNELS ≥ c` bytes), and `c0 + W ≤ c`.
+                        let (a, z) = unsafe {
+                            (
+                                widen::<W>(runs[2 * p].add(blk.c0)),
+                                widen::<W>(runs[2 * p + 1].add(blk.c0)),
+                            )
+                        };
                         let xl = _mm256_unpacklo_epi16(a, z);
                         let xh = _mm256_unpackhi_epi16(a, z);
-                        lo = _mm256_add_epi32(lo, _mm256_madd_epi16(xl, bf.lo[p]));
-                        hi = _mm256_add_epi32(hi, _mm256_madd_epi16(xh, bf.hi[p]));
+                        lo = _mm256_add_epi32(lo, _mm256_madd_epi16(xl, fp[0]));
+                        hi = _mm256_add_epi32(hi, _mm256_madd_epi16(xh, fp[1]));
                     }
-                    let bytes = stage.narrow16_unpacked(rq_lo.multiply(lo), rq_hi.multiply(hi));
-                    let o = &mut output[out.at(b, oy, ox, c0_here)..][..W];
+                    let (lo, hi) = if blk.bounded {
+                        (
+                            blk.rq_lo.multiply_bounded(lo),
+                            blk.rq_hi.multiply_bounded(hi),
+                        )
+                    } else {
+                        (blk.rq_lo.multiply(lo), blk.rq_hi.multiply(hi))
+                    };
+                    let bytes = stage.narrow16_unpacked(lo, hi);
+                    let o = &mut output[o0 + blk.c0..][..W];
                     // SAFETY: `o` is `W` writable bytes (`_mm_storel_epi64` writes 8).
                     unsafe {
                         if W == 16 {
@@ -183,25 +225,20 @@ fn depthwise_avx2<const W: usize>(g: &DepthwiseGeometry, op: &ConvOperands<'_>, 
                 }
             }
         }
-        if c0_here + W >= c {
-            break;
-        }
-        c0 += W;
     }
 }
 
-/// Widens and interleaves the filter (`taps` rows of `c` channels) of channels
-/// `c0..c0 + W` into `bf` and returns the
-/// block's starting accumulators `off · Σ taps f + bias`, in the low and high vectors'
-/// lane orders.
+/// The block of channels `c0..c0 + W` (of `c`, over `taps` filter rows): its filter widened
+/// and interleaved pair by pair into `vecs` (low then high vector per pair), its starting
+/// accumulators `off · Σ taps f + bias` and its requantisation.
 #[target_feature(enable = "avx2")]
-fn block_filter<const W: usize>(
+fn block<const W: usize>(
     op: &ConvOperands<'_>,
     c: usize,
     taps: usize,
     c0: usize,
-    bf: &mut BlockFilter,
-) -> (__m256i, __m256i) {
+    vecs: &mut [MaybeUninit<__m256i>],
+) -> Block {
     let row = |t: usize| &op.filter[t * c + c0..][..W];
     let mut sums = [0i32; 16];
     for t in 0..taps {
@@ -209,7 +246,7 @@ fn block_filter<const W: usize>(
             *s += i32::from(f);
         }
     }
-    for p in 0..taps.div_ceil(2) {
+    for (p, v) in vecs.chunks_exact_mut(2).take(taps.div_ceil(2)).enumerate() {
         // SAFETY: `row` checked that each tap's block is `W` bytes of the filter.
         let a = unsafe { widen::<W>(row(2 * p).as_ptr()) };
         let z = if 2 * p + 1 < taps {
@@ -218,14 +255,24 @@ fn block_filter<const W: usize>(
         } else {
             _mm256_setzero_si256()
         };
-        bf.lo[p] = _mm256_unpacklo_epi16(a, z);
-        bf.hi[p] = _mm256_unpackhi_epi16(a, z);
+        v[0].write(_mm256_unpacklo_epi16(a, z));
+        v[1].write(_mm256_unpackhi_epi16(a, z));
     }
-    let constant = |l: usize| {
-        let bias = op.bias.map_or(0, |b| b.get(c0 + l).copied().unwrap_or(0));
-        op.input_offset.wrapping_mul(sums[l]).wrapping_add(bias)
-    };
-    (load8(&LO.map(constant)), load8(&HI.map(constant)))
+    let bias = |l: usize| op.bias.map_or(0, |b| b.get(c0 + l).copied().unwrap_or(0));
+    let constant = |l: usize| op.input_offset.wrapping_mul(sums[l]).wrapping_add(bias(l));
+    let largest_bias = (0..W).map(|l| bias(l).unsigned_abs()).max().unwrap_or(0);
+    let mults = &op.mults[c0..c0 + W];
+    let (rq_lo, rq_hi) = (Requant8::permuted(mults, LO), Requant8::permuted(mults, HI));
+    Block {
+        c0,
+        const_lo: load8(&LO.map(constant)),
+        const_hi: load8(&HI.map(constant)),
+        rq_lo,
+        rq_hi,
+        bounded: rq_lo.has_no_left_shift()
+            && rq_hi.has_no_left_shift()
+            && bounded_below_2_30(taps, largest_bias),
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,14 @@ pub struct Requant8 {
     mask: __m256i,
     /// `mask >> 1`: the rounding threshold of a non-negative lane.
     half: __m256i,
+    /// [`Requant8::multiply_bounded`]'s 64-bit rounding constants `2^30 + 2^(r−1) · 2^31`
+    /// (`2^30` when `r = 0`), for the even lanes and, moved down, the odd lanes.
+    nudge_even: __m256i,
+    nudge_odd: __m256i,
+    /// `2^(r−1)`, or `i32::MIN` when `r = 0`: nudged lanes below it were negative.
+    negative_below: __m256i,
+    /// True when no lane shifts left ([`Requant8::multiply_bounded`] applies).
+    no_left: bool,
 }
 
 impl Requant8 {
@@ -72,6 +80,10 @@ impl Requant8 {
         let right = load8(&r);
         // `1 << 31` wraps to i32::MIN; minus one gives 2^31 − 1, the mask for r = 31.
         let mask = load8(&r.map(|r| 1i32.wrapping_shl(r as u32).wrapping_sub(1)));
+        let nudge = |r: i32| (1i64 << 30) + if r > 0 { 1i64 << (r - 1 + 31) } else { 0 };
+        let wide = |a: i32, b: i32, c: i32, d: i32| {
+            _mm256_setr_epi64x(nudge(a), nudge(b), nudge(c), nudge(d))
+        };
         Self {
             mult,
             mult_odd: _mm256_srli_epi64::<32>(mult),
@@ -79,7 +91,43 @@ impl Requant8 {
             right,
             mask,
             half: _mm256_srli_epi32::<1>(mask),
+            nudge_even: wide(r[0], r[2], r[4], r[6]),
+            nudge_odd: wide(r[1], r[3], r[5], r[7]),
+            negative_below: load8(&r.map(|r| if r > 0 { 1 << (r - 1) } else { i32::MIN })),
+            no_left: l.iter().all(|&v| v == 0),
         }
+    }
+
+    /// True when no lane shifts left, so [`Requant8::multiply_bounded`] applies to
+    /// accumulators below 2^30 in magnitude.
+    pub fn has_no_left_shift(&self) -> bool {
+        self.no_left
+    }
+
+    /// [`Requant8::multiply`] for accumulators with `|acc| < 2^30` when
+    /// [`Requant8::has_no_left_shift`]: the rounding shift's nudge `2^(r−1)` rides in the
+    /// 64-bit product's rounding constant (adding `N · 2^31` before the shift by 31 adds
+    /// exactly `N`), so `t = h + 2^(r−1)` comes out of the high multiply (no overflow:
+    /// `|h| < 2^30`), and the result is `(t − [h < 0]) >> r` with `h < 0` exactly when
+    /// `t < 2^(r−1)`. Four operations fewer than the general form.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn multiply_bounded(&self, acc: __m256i) -> __m256i {
+        let even = _mm256_srli_epi64::<31>(_mm256_add_epi64(
+            _mm256_mul_epi32(acc, self.mult),
+            self.nudge_even,
+        ));
+        let odd = _mm256_slli_epi64::<1>(_mm256_add_epi64(
+            _mm256_mul_epi32(_mm256_srli_epi64::<32>(acc), self.mult_odd),
+            self.nudge_odd,
+        ));
+        let t = _mm256_blend_epi32::<0b1010_1010>(even, odd);
+        // `t < negative_below` is −1 in the comparison's lane: adding it subtracts one.
+        let t = _mm256_add_epi32(t, _mm256_cmpgt_epi32(self.negative_below, t));
+        _mm256_srav_epi32(t, self.right)
     }
 
     /// [`QuantizedMultiplier::apply`] lane by lane.
@@ -189,6 +237,13 @@ impl Stage8 {
     }
 }
 
+/// True when an accumulator `Σ_taps f · (x + off) + bias` over `taps` int8 products
+/// (`|f| ≤ 128`, `|x + off| ≤ 255`) and a bias of at most `largest_bias` in magnitude stays
+/// below 2^30 in magnitude ([`Requant8::multiply_bounded`]'s condition).
+pub fn bounded_below_2_30(taps: usize, largest_bias: u32) -> bool {
+    (taps as u64) * 128 * 255 + u64::from(largest_bias) < 1 << 30
+}
+
 /// True when `stage` clamps into int8 (the narrowing above relies on it).
 pub fn fits(stage: &OutputStage) -> bool {
     -128 <= stage.min && stage.min <= stage.max && stage.max <= 127
@@ -210,6 +265,16 @@ mod tests {
     use super::*;
     use crate::kernels::test_rng::Rng;
     use crate::kernels::x86::avx2_or_skip;
+
+    /// A Q31 mantissa: in turn 2^30, the largest, 0 and a random one.
+    fn mantissa(rng: &mut Rng, turn: usize) -> i32 {
+        match turn % 4 {
+            0 => 1 << 30,
+            1 => i32::MAX,
+            2 => 0,
+            _ => (1 << 30) + (rng.next() >> 2) as i32,
+        }
+    }
 
     /// Every shift from −31 to 30, mantissas across their range, accumulators near the
     /// rounding ties and the int32 extremes: lane for lane equal to the scalar path.
@@ -237,12 +302,7 @@ mod tests {
         for shift in -31..=30 {
             for round in 0..200 {
                 let mults: [QuantizedMultiplier; 8] = core::array::from_fn(|k| {
-                    let multiplier = match (round + k) % 4 {
-                        0 => 1 << 30,
-                        1 => i32::MAX,
-                        2 => 0,
-                        _ => (1 << 30) + (rng.next() >> 2) as i32,
-                    };
+                    let multiplier = mantissa(&mut rng, round + k);
                     QuantizedMultiplier { multiplier, shift }
                 });
                 let acc: [i32; 8] = core::array::from_fn(|k| match round % 3 {
@@ -274,6 +334,58 @@ mod tests {
                         mults[k], acc[k]
                     );
                     assert_eq!(bytes[k], stage.finish(want));
+                }
+            }
+        }
+    }
+
+    /// The bounded form equals the scalar path for every right shift 0..=31 on
+    /// accumulators below 2^30 in magnitude, ties and extremes included.
+    #[test]
+    fn bounded_form_matches_the_scalar_requantisation() {
+        if !avx2_or_skip() {
+            return;
+        }
+        let mut rng = Rng(19);
+        let limit = (1 << 30) - 1;
+        for shift in -31..=0 {
+            for round in 0..300 {
+                let mults: [QuantizedMultiplier; 8] = core::array::from_fn(|k| {
+                    let multiplier = mantissa(&mut rng, round + k);
+                    // Lanes with different shifts, as per-channel layers have.
+                    let shift = if k % 2 == 0 {
+                        shift
+                    } else {
+                        -(rng.range(0, 32) as i32)
+                    };
+                    QuantizedMultiplier { multiplier, shift }
+                });
+                let acc: [i32; 8] = core::array::from_fn(|k| match round % 3 {
+                    0 => [0, 1, -1, limit, -limit, 1 << 20, -(1 << 20), 12345][k],
+                    1 => {
+                        let step = 1i64 << (-shift).clamp(0, 29);
+                        let base = (rng.next() as i32 >> 10) as i64 * step;
+                        (base + rng.range(0, 5) as i64 - 2).clamp(-limit as i64, limit as i64)
+                            as i32
+                    }
+                    _ => (rng.next() as i32) >> 2,
+                });
+                // SAFETY: AVX2 is present (checked above).
+                let got = unsafe {
+                    let r = Requant8::new(&mults);
+                    assert!(r.has_no_left_shift());
+                    let mut lanes = [0i32; 8];
+                    _mm256_storeu_si256(lanes.as_mut_ptr().cast(), r.multiply_bounded(load8(&acc)));
+                    lanes
+                };
+                for k in 0..8 {
+                    assert_eq!(
+                        got[k],
+                        mults[k].apply(acc[k]),
+                        "{:?} acc {}",
+                        mults[k],
+                        acc[k]
+                    );
                 }
             }
         }
