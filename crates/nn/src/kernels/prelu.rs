@@ -104,18 +104,86 @@ pub fn prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut 
 }
 
 /// Broadcast PReLU: the per-channel variant when alpha is one value per innermost channel
-/// and the input has the output's shape (on x86-64 with AVX-512, the vector kernel first),
-/// else the reference.
+/// and the input has the output's shape (on x86-64 with AVX-512 or AVX2, a vector kernel
+/// first), else the reference.
 pub fn prelu(p: &PreluParams, bc: &Broadcast, input: &[i8], alpha: &[i8], out: &mut [i8]) {
     match bc.per_channel_b() {
         Some(c) if c == alpha.len() && input.len() == out.len() => {
             #[cfg(target_arch = "x86_64")]
-            if super::x86::prelu::try_prelu_per_channel(p, input, alpha, out) {
+            if super::x86::prelu::try_prelu_per_channel(p, input, alpha, out)
+                || super::x86::avx2::prelu::try_prelu_per_channel(p, input, alpha, out)
+            {
                 return;
             }
             prelu_per_channel(p, input, alpha, out)
         }
         _ => prelu_reference(p, bc, input, alpha, out),
+    }
+}
+
+/// Shared checks for the vector PReLU kernels: each compares a per-channel kernel with
+/// [`prelu_reference`] byte for byte.
+#[cfg(test)]
+pub(crate) mod checks {
+    use super::{prelu_reference, PreluParams};
+    use crate::kernels::broadcast::Broadcast;
+    use crate::kernels::test_rng::Rng;
+    use crate::quant::QuantizedMultiplier;
+
+    /// A kernel under test: computes `out` from `input` and one alpha per channel and
+    /// returns true, or returns false when it does not take the op.
+    pub(crate) type Kernel<'k> = &'k dyn Fn(&PreluParams, &[i8], &[i8], &mut [i8]) -> bool;
+
+    /// Random zero points (extremes, and offsets beyond them that put every input on one
+    /// side of the split), positive multipliers with left and right shifts, normalised
+    /// negative ones with right shifts, channel counts from `min_channels` (most not a
+    /// multiple of 16) and pixels: the kernel must take every case and equal the reference.
+    pub(crate) fn random_ops(seed: u32, min_channels: usize, kernel: Kernel<'_>) {
+        let mut rng = Rng(seed);
+        let offset = |rng: &mut Rng| match rng.range(0, 8) {
+            0 => -127,
+            1 => 128,
+            2 => -255 + rng.range(0, 128) as i32,
+            3 => 255 - rng.range(0, 128) as i32,
+            _ => rng.range(0, 256) as i32 - 127,
+        };
+        for round in 0..400 {
+            let p = PreluParams {
+                input_offset: offset(&mut rng),
+                alpha_offset: offset(&mut rng),
+                output_offset: rng.range(0, 256) as i32 - 128,
+                positive: QuantizedMultiplier {
+                    multiplier: (1 << 30) + rng.range(0, 1 << 30) as i32,
+                    shift: rng.range(0, 8) as i32 - 5,
+                },
+                negative: QuantizedMultiplier {
+                    multiplier: match round % 9 {
+                        0 => i32::MAX,
+                        1 => 1 << 30,
+                        _ => (1 << 30) + rng.range(0, 1 << 30) as i32,
+                    },
+                    shift: -(rng.range(0, if round % 5 == 0 { 32 } else { 12 }) as i32),
+                },
+            };
+            let c = if round % 4 == 0 {
+                16 * rng.range(1, 5)
+            } else {
+                rng.range(min_channels, 70)
+            };
+            let pixels = rng.range(1, 1000 / c + 1);
+            let n = pixels * c;
+            let (x, alpha) = (rng.i8s(n), rng.i8s(c));
+            let dims = [1, 1, 1, 1, pixels, c];
+            let bc = Broadcast::new(dims, [1, 1, 1, 1, 1, c], dims).expect("per-channel alpha");
+            let mut want = [0i8; 1024];
+            let mut got = [0i8; 1024];
+            prelu_reference(&p, &bc, &x[..n], &alpha[..c], &mut want[..n]);
+            assert!(
+                kernel(&p, &x[..n], &alpha[..c], &mut got[..n]),
+                "round {round}"
+            );
+            assert_eq!(want[..n], got[..n], "round {round}: {p:?}, {pixels} x {c}");
+        }
     }
 }
 

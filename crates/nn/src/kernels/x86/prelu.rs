@@ -133,7 +133,6 @@ mod tests {
     use super::*;
     use crate::kernels::broadcast::Broadcast;
     use crate::kernels::prelu::prelu_reference;
-    use crate::kernels::test_rng::Rng;
     use crate::quant::QuantizedMultiplier;
 
     /// Random zero points (extremes included), multipliers, channel counts (most not a
@@ -143,54 +142,7 @@ mod tests {
         if !super::super::vbmi_or_skip() {
             return;
         }
-        let mut rng = Rng(9);
-        // Zero-point extremes, and offsets beyond them (every input on one side of the split).
-        let offset = |rng: &mut Rng| match rng.range(0, 8) {
-            0 => -127,
-            1 => 128,
-            2 => -255 + rng.range(0, 128) as i32,
-            3 => 255 - rng.range(0, 128) as i32,
-            _ => rng.range(0, 256) as i32 - 127,
-        };
-        for round in 0..400 {
-            let p = PreluParams {
-                input_offset: offset(&mut rng),
-                alpha_offset: offset(&mut rng),
-                output_offset: rng.range(0, 256) as i32 - 128,
-                positive: QuantizedMultiplier {
-                    multiplier: (1 << 30) + rng.range(0, 1 << 30) as i32,
-                    shift: rng.range(0, 8) as i32 - 5,
-                },
-                negative: QuantizedMultiplier {
-                    multiplier: match round % 9 {
-                        0 => i32::MAX,
-                        1 => 1 << 30,
-                        _ => (1 << 30) + rng.range(0, 1 << 30) as i32,
-                    },
-                    shift: -(rng.range(0, if round % 5 == 0 { 32 } else { 12 }) as i32),
-                },
-            };
-            let c = if round % 4 == 0 {
-                16 * rng.range(1, 5)
-            } else {
-                rng.range(1, 70)
-            };
-            let pixels = rng.range(1, 1000 / c + 1);
-            let n = pixels * c;
-            let (x, alpha) = (rng.i8s(n), rng.i8s(c));
-            let dims = [1, 1, 1, 1, pixels, c];
-            let bc = Broadcast::new(dims, [1, 1, 1, 1, 1, c], dims).unwrap();
-            let mut want = [0i8; 1024];
-            let mut got = [0i8; 1024];
-            prelu_reference(&p, &bc, &x[..n], &alpha[..c], &mut want[..n]);
-            assert!(try_prelu_per_channel(
-                &p,
-                &x[..n],
-                &alpha[..c],
-                &mut got[..n]
-            ));
-            assert_eq!(want[..n], got[..n], "round {round}: {p:?}, {pixels} x {c}");
-        }
+        crate::kernels::prelu::checks::random_ops(9, 1, &try_prelu_per_channel);
     }
 
     /// Small alphas and a multiplier of 1/4 put many negative-branch results on exact ties of
