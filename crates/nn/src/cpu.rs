@@ -555,9 +555,10 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
         return Err(ctx.err("per-channel filter scales must run along output channels"));
     }
     let (mults, bias) = channel_scratch(ctx, scratch, oc)?;
-    for (c, m) in mults.iter_mut().enumerate() {
-        *m = quant::conv_multiplier(in_scale, fq.channel_scale(c)?, out_scale)?;
-    }
+    let scales = fq
+        .channel_scales(oc)
+        .ok_or(ctx.err("per-channel scales do not match output channels"))?;
+    quant::conv_multipliers(in_scale, scales, out_scale, mults)?;
     let bias = match ctx.opt_input(2)? {
         Some(b) => {
             load_bias(ctx, &b, bias)?;

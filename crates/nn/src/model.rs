@@ -84,6 +84,24 @@ impl Quant<'_> {
         self.scales.len()
     }
 
+    /// The scales of channels `0..n`: the per-channel scales when there are `n` of them,
+    /// else the one scale `n` times. `None` when the tensor has some other number of scales.
+    pub fn channel_scales(&self, n: usize) -> Option<impl Iterator<Item = f32> + '_> {
+        let per_channel = self.scales.len() > 1;
+        if per_channel && self.scales.len() != n {
+            return None;
+        }
+        let bytes = if per_channel {
+            self.scales.bytes()
+        } else {
+            &[]
+        };
+        Some((0..n).map(move |c| match bytes.get(4 * c..4 * c + 4) {
+            Some(b) => f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            None => self.scale,
+        }))
+    }
+
     /// Scale of channel `c` (the only scale when per-tensor).
     pub fn channel_scale(&self, c: usize) -> Result<f32, Error> {
         if self.scales.len() == 1 {

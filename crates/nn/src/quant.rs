@@ -168,6 +168,32 @@ pub fn conv_multiplier(
     )
 }
 
+/// [`conv_multiplier`] for each filter scale in turn, into `out` (as many as both hold).
+/// The quotients are computed a batch at a time before any is decomposed, so that their
+/// divisions overlap: one channel after another, each division's latency was most of the
+/// cost, and convolutions pay it for every channel on every invoke.
+pub fn conv_multipliers(
+    input_scale: f32,
+    filter_scales: impl Iterator<Item = f32>,
+    output_scale: f32,
+    out: &mut [QuantizedMultiplier],
+) -> Result<(), Error> {
+    const BATCH: usize = 32;
+    let mut scales = filter_scales;
+    for chunk in out.chunks_mut(BATCH) {
+        let mut reals = [0f64; BATCH];
+        let mut n = 0;
+        for (r, f) in reals.iter_mut().zip(&mut scales).take(chunk.len()) {
+            *r = f64::from(input_scale) * f64::from(f) / f64::from(output_scale);
+            n += 1;
+        }
+        for (m, &r) in chunk.iter_mut().zip(&reals[..n]) {
+            *m = QuantizedMultiplier::from_real(r)?;
+        }
+    }
+    Ok(())
+}
+
 /// `a · b / c` evaluated in single precision, then widened (the C++ expression
 /// `double m = a_f32 * b_f32 / c_f32;` that MUL, PRELU and LEAKY_RELU use).
 pub fn multiplier_f32(a: f32, b: f32, c: f32) -> Result<QuantizedMultiplier, Error> {
@@ -357,6 +383,23 @@ pub fn softmax_input_scaling(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The batched form equals one [`conv_multiplier`] per channel, across batch borders,
+    /// and reports a scale that gives no multiplier.
+    #[test]
+    fn batched_multipliers_equal_one_by_one() {
+        let scales: [f32; 70] = core::array::from_fn(|c| 1e-3 + c as f32 * 3.7e-4);
+        let mut out = [QuantizedMultiplier {
+            multiplier: 0,
+            shift: 0,
+        }; 70];
+        conv_multipliers(0.02, scales.iter().copied(), 0.05, &mut out).unwrap();
+        for (m, &f) in out.iter().zip(&scales) {
+            assert_eq!(*m, conv_multiplier(0.02, f, 0.05).unwrap());
+        }
+        let bad = [1e-3f32, f32::NAN];
+        assert!(conv_multipliers(0.02, bad.into_iter(), 0.05, &mut out[..2]).is_err());
+    }
 
     /// The integer route of `frexp_q31` equals `libm`'s frexp and round on normal numbers
     /// across the exponent range, including mantissas exactly halfway between two Q31
