@@ -221,7 +221,8 @@ def bench_model(model, binaries, args, tmp):
                 errors[rt + " outputs"] = f"unreadable: {e}"
     res = dict(model=model.stem, input=source, load1=load, errors=errors,
                model_sha256=hashlib.sha256(model_bytes).hexdigest()[:12],
-               arena_bytes=info.get("engine", {}).get("arena_bytes"), runtimes={})
+               arena_bytes=info.get("engine", {}).get("arena_bytes"),
+               pack_bytes=info.get("engine", {}).get("pack_bytes"), runtimes={})
     for rt in ORDER:
         if times[rt][0]:
             res["runtimes"][rt] = stats(*times[rt])
@@ -282,7 +283,8 @@ def print_table(results):
     for r in results:
         print(f"\n## {r['model']}  (sha256 {r['model_sha256']}; input: {r['input']}; "
               f"load1 {r['load1'][0]:.2f} -> "
-              f"{r['load1'][1]:.2f}; facegate-nn arena {r['arena_bytes']} B)")
+              f"{r['load1'][1]:.2f}; facegate-nn arena {r['arena_bytes']} B, "
+              f"packed filters {r.get('pack_bytes')} B)")
         print(f"{'runtime':18} {'median ms':>10} {'p10':>9} {'p90':>9} {'nn/this':>8} "
               f"{'cpu med':>9} {'nn/this':>8} {'max LSB vs ref':>15}")
         for rt in shown(results):
@@ -329,8 +331,9 @@ def markdown(head, results):
         cells.append(f"{r['load1'][0]:.1f}-{r['load1'][1]:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Thread CPU time per inference, median in ms (ratio facegate-nn / other):", "",
-              "| model | " + " | ".join(names) + " | facegate-nn arena bytes | model sha256 |",
-              "|---" * (len(names) + 3) + "|"]
+              "| model | " + " | ".join(names)
+              + " | facegate-nn arena bytes | packed filter bytes | model sha256 |",
+              "|---" * (len(names) + 4) + "|"]
     for r in results:
         cells = [r["model"]]
         for rt in rts:
@@ -338,6 +341,7 @@ def markdown(head, results):
             ratio = f" ({r['cpu_ratios'][rt]:.2f}x)" if rt in r["cpu_ratios"] else ""
             cells.append(f"{s['cpu_median_ms']:.2f}{ratio}" if s else "-")
         cells.append(f"{r['arena_bytes']:,}" if r["arena_bytes"] else "-")
+        cells.append(f"{r['pack_bytes']:,}" if r.get("pack_bytes") is not None else "-")
         cells.append(r["model_sha256"])
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Largest difference of each runtime's outputs from LiteRT reference outputs "

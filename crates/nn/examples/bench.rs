@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-//! Benchmark (not a test): times the CPU backend on each shipped model present in models/,
+//! Benchmark (not a test): times the CPU backend, its convolution filters packed once at
+//! load ([`facegate_nn::PackedCpu`]; nothing is packed on a CPU whose kernels do not use
+//! it), on each shipped model present in models/,
 //! printing arena figures, the median of N runs and the share of time per operator; with
 //! `--nodes K`, also the K slowest nodes (median time, operator, input and output shapes), to
 //! find the layers worth an optimised kernel.
 //!
 //! `cargo run --release -p facegate-nn --example bench [runs] [--nodes K] [--model SUBSTR]`
 
-use facegate_nn::{Interpreter, Model, Plan, Summary};
+use facegate_nn::{Interpreter, Model, PackedCpu, PackedFilters, Plan, Summary};
 use std::path::Path;
 use std::time::Instant;
 
@@ -81,7 +83,9 @@ fn main() {
         };
         let plan = Plan::new(&model).unwrap();
         let mut arena = vec![0u8; plan.arena_bytes()];
-        let mut nn = match Interpreter::new(model, &mut arena) {
+        let mut pack = vec![0u8; PackedFilters::bytes_needed(&model).unwrap()];
+        let filters = PackedFilters::new(&model, &mut pack).unwrap();
+        let mut nn = match Interpreter::with_backend(model, &mut arena, PackedCpu::new(filters)) {
             Ok(nn) => nn,
             Err(e) => {
                 println!("{name}: {e}");
@@ -116,12 +120,13 @@ fn main() {
         let median = median(&mut times).unwrap_or(f64::NAN);
         let fastest = times.first().copied().unwrap_or(f64::NAN);
         println!(
-            "{name}: {} nodes, {:.1} MMAC, arena {} B (lower bound {} B), median {median:.3} ms \
-             (fastest {fastest:.3}) over {runs}",
+            "{name}: {} nodes, {:.1} MMAC, arena {} B (lower bound {} B), packed filters {} B, \
+             median {median:.3} ms (fastest {fastest:.3}) over {runs}",
             s.nodes,
             s.macs as f64 / 1e6,
             s.arena_bytes,
-            s.arena_lower_bound
+            s.arena_lower_bound,
+            pack.len()
         );
         per_op.sort_by(|a, b| b.1.total_cmp(&a.1));
         let total: f64 = per_op.iter().map(|(_, t)| t).sum();

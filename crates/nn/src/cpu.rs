@@ -8,6 +8,7 @@ use crate::flatbuffer::Table;
 use crate::kernels::{self, broadcast::Broadcast, Nhwc, OutputStage, Window};
 use crate::model::{DType, Model, Node, TensorInfo};
 use crate::opcode::OpCode;
+use crate::packed::PackedFilters;
 use crate::planner::Plan;
 use crate::quant::{self, Activation, QuantizedMultiplier};
 use crate::shape::MAX_RANK;
@@ -32,7 +33,7 @@ impl Backend for Cpu {
 
     fn invoke(&mut self, model: &Model<'_>, plan: &Plan, arena: &mut [u8]) -> Result<(), Error> {
         for n in 0..model.num_nodes() {
-            run_node(model, plan, &model.node(n)?, arena)?;
+            run_node(model, plan, &model.node(n)?, None, arena)?;
         }
         Ok(())
     }
@@ -172,7 +173,7 @@ impl<'m> Ctx<'m, '_> {
     }
 }
 
-fn i8s(b: &[u8]) -> &[i8] {
+pub(crate) fn i8s(b: &[u8]) -> &[i8] {
     bytemuck::cast_slice(b)
 }
 
@@ -272,6 +273,7 @@ pub(crate) fn run_node(
     model: &Model<'_>,
     plan: &Plan,
     node: &Node<'_>,
+    packs: Option<&PackedFilters<'_>>,
     arena: &mut [u8],
 ) -> Result<(), Error> {
     let code = OpCode::from_code(node.code).ok_or(Error::UnsupportedOp {
@@ -286,7 +288,7 @@ pub(crate) fn run_node(
         _ => 1,
     };
     for j in 0..outputs {
-        run_output(model, plan, node, code, j, arena)?;
+        run_output(model, plan, node, code, j, packs, arena)?;
     }
     Ok(())
 }
@@ -298,6 +300,7 @@ fn run_output(
     node: &Node<'_>,
     code: OpCode,
     j: usize,
+    packs: Option<&PackedFilters<'_>>,
     arena: &mut [u8],
 ) -> Result<(), Error> {
     let ctx = Ctx {
@@ -349,6 +352,7 @@ fn run_output(
         x_info,
         x,
         out_info,
+        packs,
     };
 
     match code {
@@ -476,6 +480,8 @@ struct Run<'x, 'm, 'n> {
     x_info: TensorInfo<'m>,
     x: &'x [u8],
     out_info: TensorInfo<'m>,
+    /// The model's filters packed ahead, if they were.
+    packs: Option<&'x PackedFilters<'x>>,
 }
 
 impl<'x, 'm: 'x> Run<'x, 'm, '_> {
@@ -509,7 +515,8 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
     ctx.expect_i8(&out_info)?;
     let f_info = ctx.input(1)?;
     ctx.expect_i8(&f_info)?;
-    let filter = i8s(f_info.data.ok_or(ctx.err("filter must be constant"))?);
+    let f_data = f_info.data.ok_or(ctx.err("filter must be constant"))?;
+    let filter = i8s(f_data);
     let fd = f_info
         .shape
         .to4()
@@ -600,7 +607,8 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
             filter_c: fc,
             window,
         };
-        kernels::conv2d::conv2d(&g, &operands, i8s_mut(out));
+        let packed = r.packs.and_then(|p| p.filter(ctx.node.index, f_data));
+        kernels::conv2d::conv2d(&g, &operands, packed, i8s_mut(out));
     }
     Ok(())
 }

@@ -56,6 +56,14 @@ pub enum Error {
         /// Bytes the caller provided.
         available: usize,
     },
+    /// The caller's buffer for [`crate::packed::PackedFilters`] is smaller than the model's
+    /// packed filters.
+    PackBufferTooSmall {
+        /// Bytes the packed filters need (alignment slack included).
+        needed: usize,
+        /// Bytes the caller provided.
+        available: usize,
+    },
     /// An input or output index beyond the model's list.
     NoSuchTensor {
         /// The index asked for.
@@ -102,6 +110,10 @@ impl fmt::Display for Error {
             Error::ArenaTooSmall { needed, available } => write!(
                 f,
                 "tensor arena too small: {needed} bytes needed, {available} provided"
+            ),
+            Error::PackBufferTooSmall { needed, available } => write!(
+                f,
+                "packed-filter buffer too small: {needed} bytes needed, {available} provided"
             ),
             Error::NoSuchTensor { index } => write!(f, "no model input/output number {index}"),
             Error::WrongLength { expected, got } => {

@@ -5,6 +5,7 @@
 use crate::backend::{check_model, Backend};
 use crate::cpu::Cpu;
 use crate::model::{DType, Model};
+use crate::packed::{PackedCpu, PackedFilters};
 use crate::planner::{Plan, ALIGN};
 use crate::shape::Shape;
 use crate::Error;
@@ -60,15 +61,43 @@ impl<'m, 'a> Interpreter<'m, 'a, Cpu> {
     /// QEMU) without a profiler.
     pub fn invoke_observed(
         &mut self,
-        mut after_node: impl FnMut(usize, &'static str),
+        after_node: impl FnMut(usize, &'static str),
     ) -> Result<(), Error> {
-        for n in 0..self.model.num_nodes() {
-            let node = self.model.node(n)?;
-            crate::cpu::run_node(&self.model, &self.plan, &node, self.arena)?;
-            after_node(n, crate::opcode::builtin_name(node.code));
-        }
-        Ok(())
+        observe(&self.model, &self.plan, None, self.arena, after_node)
     }
+}
+
+impl<'m, 'a, 'p> Interpreter<'m, 'a, PackedCpu<'p>> {
+    /// [`Interpreter::invoke_observed`] on the CPU with packed filters.
+    pub fn invoke_observed(
+        &mut self,
+        after_node: impl FnMut(usize, &'static str),
+    ) -> Result<(), Error> {
+        let filters = *self.backend.filters();
+        observe(
+            &self.model,
+            &self.plan,
+            Some(&filters),
+            self.arena,
+            after_node,
+        )
+    }
+}
+
+/// Runs every node on the CPU, calling `after_node` after each.
+fn observe(
+    model: &Model<'_>,
+    plan: &Plan,
+    packs: Option<&PackedFilters<'_>>,
+    arena: &mut [u8],
+    mut after_node: impl FnMut(usize, &'static str),
+) -> Result<(), Error> {
+    for n in 0..model.num_nodes() {
+        let node = model.node(n)?;
+        crate::cpu::run_node(model, plan, &node, packs, arena)?;
+        after_node(n, crate::opcode::builtin_name(node.code));
+    }
+    Ok(())
 }
 
 impl<'m, 'a, B: Backend> Interpreter<'m, 'a, B> {

@@ -30,6 +30,10 @@
 //! - [`Interpreter::with_backend`] runs on another [`Backend`] (the Neural-ART NPU behind
 //!   the `backend-neural-art` feature); it refuses a model whose operator the backend cannot
 //!   run with [`Error::UnsupportedOp`] naming the op and node;
+//! - on a host, [`PackedCpu`] (the CPU backend with [`PackedFilters`]) packs every
+//!   convolution filter once at load into a caller-provided buffer
+//!   ([`PackedFilters::bytes_needed`]; 0 where the CPU's kernels have no use for it)
+//!   instead of on every invoke, with identical results;
 //! - [`Summary`] lists ops with counts, parameters, MACs, arena bytes and per-op support
 //!   ([`npu_support::neural_art_support`] for the NPU) for `facegate check`;
 //! - [`fggv`] reads golden vectors and checks a model against them bit for bit (no_std, so
@@ -85,6 +89,7 @@ pub mod model;
 pub mod neural_art;
 pub mod npu_support;
 pub mod opcode;
+pub mod packed;
 pub mod planner;
 pub mod quant;
 pub mod selfcheck;
@@ -96,5 +101,6 @@ pub use cpu::Cpu;
 pub use error::Error;
 pub use interpreter::{Interpreter, TensorView, TensorViewMut};
 pub use model::Model;
+pub use packed::{PackedCpu, PackedFilters};
 pub use planner::Plan;
 pub use summary::Summary;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Whole-model bit-exactness: for every shipped model whose golden vectors
 //! (models/golden/<stem>.fggv, LiteRT BUILTIN_REF outputs on real inputs) are present, every
-//! output element must match. A model without a golden file is skipped with a note.
+//! output element must match, on the CPU backend and on the CPU backend with its filters
+//! packed ahead. A model without a golden file is skipped with a note.
 
 mod common;
 
@@ -42,15 +43,19 @@ fn shipped_models_match_their_golden_vectors() {
         let model = std::fs::read(root.join(format!("{stem}.tflite"))).unwrap_or_else(|_| {
             panic!("golden vectors for {stem} present but models/{stem}.tflite is not")
         });
-        match common::check_model(&model, &golden) {
-            Ok(c) if c.mismatched == 0 => {
-                println!("{stem}: {} output elements bit-exact", c.compared)
+        // The CPU backend, then the same with its filters packed ahead (on a CPU that
+        // packs none, the second run repeats the first).
+        for (packed, how) in [(false, "cpu"), (true, "packed cpu")] {
+            match common::check_model(&model, &golden, packed) {
+                Ok(c) if c.mismatched == 0 => {
+                    println!("{stem} ({how}): {} output elements bit-exact", c.compared)
+                }
+                Ok(c) => failures.push(format!(
+                    "{stem} ({how}): {}/{} differ (max {} LSB)",
+                    c.mismatched, c.compared, c.max_abs_diff
+                )),
+                Err(e) => failures.push(format!("{stem} ({how}): {e}")),
             }
-            Ok(c) => failures.push(format!(
-                "{stem}: {}/{} differ (max {} LSB)",
-                c.mismatched, c.compared, c.max_abs_diff
-            )),
-            Err(e) => failures.push(format!("{stem}: {e}")),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -28,13 +28,16 @@ fn every_op_model_is_bit_exact_with_litert_reference() {
         let model = std::fs::read(path).unwrap();
         let golden = std::fs::read(path.with_extension("fggv")).unwrap();
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        match common::check_model(&model, &golden) {
-            Ok(c) if c.mismatched == 0 => total += c.compared,
-            Ok(c) => failures.push(format!(
-                "{name}: {}/{} differ (max {})",
-                c.mismatched, c.compared, c.max_abs_diff
-            )),
-            Err(e) => failures.push(format!("{name}: {e}")),
+        // The CPU backend, then the same with its filters packed ahead.
+        for packed in [false, true] {
+            match common::check_model(&model, &golden, packed) {
+                Ok(c) if c.mismatched == 0 => total += c.compared,
+                Ok(c) => failures.push(format!(
+                    "{name} (packed {packed}): {}/{} differ (max {})",
+                    c.mismatched, c.compared, c.max_abs_diff
+                )),
+                Err(e) => failures.push(format!("{name} (packed {packed}): {e}")),
+            }
         }
     }
     println!("{} models, {total} output elements bit-exact", names.len());

@@ -433,14 +433,21 @@ pub fn conv2d_patches(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]
 }
 
 /// Runs the fastest variant that applies (on x86-64, the AVX-512 VNNI or else the AVX2
-/// matrix product first).
-pub fn conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+/// matrix product first). `packed` is this layer's filter as [`crate::packed`] prepared it
+/// for this CPU's vector kernel, if it was (the kernel then skips its per-call packing).
+pub fn conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, packed: Option<&[u8]>, output: &mut [i8]) {
     #[cfg(target_arch = "x86_64")]
-    if super::x86::conv_gemm::try_conv2d(g, op, output)
-        || super::x86::avx2::conv_gemm::try_conv2d(g, op, output)
     {
-        return;
+        use super::x86::avx2::conv_gemm as avx2;
+        let k = g.kh * g.kw * g.input.c;
+        let pre = packed.and_then(|b| avx2::prepacked(b, k, g.output.c));
+        if super::x86::conv_gemm::try_conv2d(g, op, output) || avx2::try_conv2d(g, op, pre, output)
+        {
+            return;
+        }
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = packed;
     if is_pointwise(g) {
         conv2d_pointwise(g, op, output);
     } else if is_patchable(g, op.input_offset) {

@@ -59,19 +59,32 @@ pub fn applies(g: &ConvGeometry, op: &ConvOperands<'_>) -> bool {
 }
 
 /// Runs the convolution here when the CPU has AVX2 and [`applies`] holds; returns false
-/// (output untouched) otherwise, and the caller uses a portable kernel.
-pub fn try_conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) -> bool {
+/// (output untouched) otherwise, and the caller uses a portable kernel. `packed`, when it
+/// holds this layer's filter ([`pack_filter`] of `op.filter`), replaces the per-call packing.
+pub fn try_conv2d(
+    g: &ConvGeometry,
+    op: &ConvOperands<'_>,
+    packed: Option<Prepacked<'_>>,
+    output: &mut [i8],
+) -> bool {
     if !super::super::has_avx2() || !applies(g, op) || output.len() < g.output.len() {
         return false;
     }
-    let kp = (g.kh * g.kw * g.input.c).next_multiple_of(2);
-    let small = kp <= SMALL_K && g.output.c.next_multiple_of(LANES) * kp <= SMALL_PACK;
+    let k = g.kh * g.kw * g.input.c;
+    let kp = k.next_multiple_of(2);
+    let blocks = g.output.c.div_ceil(LANES);
+    let packed =
+        packed.filter(|p| p.weights.len() == blocks * LANES * kp && p.sums.len() == g.output.c);
+    let small = kp <= SMALL_K && (packed.is_some() || blocks * LANES * kp <= SMALL_PACK);
     // SAFETY: the CPU supports AVX2 (checked just above).
     unsafe {
-        if small {
-            conv2d_avx2::<SMALL_PACK, { MR * SMALL_K }, SMALL_K>(g, op, output);
-        } else {
-            conv2d_avx2::<PACK, { MR * MAX_K }, MAX_K>(g, op, output);
+        match (small, packed) {
+            (true, Some(p)) => conv2d_avx2::<0, { MR * SMALL_K }, SMALL_K>(g, op, Some(p), output),
+            (false, Some(p)) => conv2d_avx2::<0, { MR * MAX_K }, MAX_K>(g, op, Some(p), output),
+            (true, None) => {
+                conv2d_avx2::<SMALL_PACK, { MR * SMALL_K }, SMALL_K>(g, op, None, output)
+            }
+            (false, None) => conv2d_avx2::<PACK, { MR * MAX_K }, MAX_K>(g, op, None, output),
         }
     }
     true
@@ -95,12 +108,14 @@ struct Block {
 /// An output pixel: batch, row, column.
 type Pixel = (usize, usize, usize);
 
-/// The convolution with stack buffers of `PACK_N` packed filter elements, a `PANEL_N`-element
-/// panel (`MR · K_N`) and a `K_N`-byte patch.
+/// The convolution with stack buffers of `PACK_N` packed filter elements (none when
+/// `packed` holds the whole filter), a `PANEL_N`-element panel (`MR · K_N`) and a
+/// `K_N`-byte patch.
 #[target_feature(enable = "avx2")]
 fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
     g: &ConvGeometry,
     op: &ConvOperands<'_>,
+    packed: Option<Prepacked<'_>>,
     output: &mut [i8],
 ) {
     let out = g.output;
@@ -111,7 +126,10 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
     assert!(output.len() >= pixels * oc_n && kp <= K_N && MR * kp <= PANEL_N);
     let block_len = kp * LANES;
     let blocks_total = oc_n.div_ceil(LANES);
-    let per_turn = (PACK_N / block_len).min(MAX_BLOCKS);
+    let per_turn = match packed {
+        Some(_) => MAX_BLOCKS,
+        None => (PACK_N / block_len).min(MAX_BLOCKS),
+    };
     assert!(per_turn >= 1);
     let pad = op.input_offset.wrapping_neg() as i8;
     let stage = Stage8::new(&op.stage);
@@ -153,23 +171,35 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
     let mut first = 0;
     while first < blocks_total {
         let n = per_turn.min(blocks_total - first);
-        for (j, (dst, p)) in pack_buf
-            .chunks_exact_mut(block_len)
-            .zip(block_buf.iter_mut())
-            .take(n)
-            .enumerate()
-        {
-            let oc0 = (first + j) * LANES;
-            p.write(pack_block(op, k, oc0, LANES.min(oc_n - oc0), dst));
-        }
-        // SAFETY: `pack_block` wrote every element of the first `n` blocks and their
-        // parameters just above; `MaybeUninit<T>` has `T`'s layout.
-        let (pack, blocks) = unsafe {
-            (
-                core::slice::from_raw_parts(pack_buf.as_ptr().cast::<i16>(), n * block_len),
-                core::slice::from_raw_parts(block_buf.as_ptr().cast::<Block>(), n),
-            )
+        let pack: &[i16] = match packed {
+            Some(pre) => {
+                for (j, p) in block_buf.iter_mut().take(n).enumerate() {
+                    let oc0 = (first + j) * LANES;
+                    let sums = &pre.sums[oc0..];
+                    p.write(block_params(op, k, oc0, LANES.min(oc_n - oc0), |l| sums[l]));
+                }
+                &pre.weights[first * block_len..(first + n) * block_len]
+            }
+            None => {
+                for (j, (dst, p)) in pack_buf
+                    .chunks_exact_mut(block_len)
+                    .zip(block_buf.iter_mut())
+                    .take(n)
+                    .enumerate()
+                {
+                    let oc0 = (first + j) * LANES;
+                    p.write(pack_block(op, k, oc0, LANES.min(oc_n - oc0), dst));
+                }
+                // SAFETY: `pack_block` wrote every element of the first `n` blocks just
+                // above; `MaybeUninit<i16>` has `i16`'s layout.
+                unsafe {
+                    core::slice::from_raw_parts(pack_buf.as_ptr().cast::<i16>(), n * block_len)
+                }
+            }
         };
+        // SAFETY: the first `n` block parameters were written just above; `MaybeUninit<T>`
+        // has `T`'s layout.
+        let blocks = unsafe { core::slice::from_raw_parts(block_buf.as_ptr().cast::<Block>(), n) };
         let mut p0 = 0;
         let mut at: Pixel = (0, 0, 0);
         while p0 < pixels {
@@ -301,9 +331,7 @@ fn widen(src: &[i8], dst: &mut [i16]) {
 
 /// Packs output channels `oc0..oc0 + lanes` (rows of `k` filter bytes) as `[K'/2][8][2]`
 /// int16 into `dst` (`K' · 8` elements; the odd tail tap and lanes past `lanes` are zero)
-/// and returns their constants. Sixteen taps of the eight rows at a time are widened and
-/// transposed in registers (each row's eight tap pairs become one pair of every row); the
-/// taps after the last whole sixteen go one by one.
+/// and returns their constants.
 #[target_feature(enable = "avx2")]
 fn pack_block(
     op: &ConvOperands<'_>,
@@ -312,11 +340,53 @@ fn pack_block(
     lanes: usize,
     dst: &mut [MaybeUninit<i16>],
 ) -> Block {
+    pack_weights(op.filter, k, oc0, lanes, dst);
+    let sum = |l: usize| {
+        let row = &op.filter[(oc0 + l) * k..(oc0 + l + 1) * k];
+        row.iter().map(|&f| i32::from(f)).sum::<i32>()
+    };
+    block_params(op, k, oc0, lanes, sum)
+}
+
+/// The constants of output channels `oc0..oc0 + lanes`, given each one's filter sum
+/// (`sum(l)` for channel `oc0 + l`).
+#[target_feature(enable = "avx2")]
+fn block_params(
+    op: &ConvOperands<'_>,
+    k: usize,
+    oc0: usize,
+    lanes: usize,
+    sum: impl Fn(usize) -> i32,
+) -> Block {
+    let mut constant = [0i32; LANES];
+    let mut largest_bias = 0u32;
+    for (l, c) in constant.iter_mut().enumerate().take(lanes) {
+        let bias = op.bias.map_or(0, |b| b[oc0 + l]);
+        largest_bias = largest_bias.max(bias.unsigned_abs());
+        *c = op.input_offset.wrapping_mul(sum(l)).wrapping_add(bias);
+    }
+    let requant = Requant8::new(&op.mults[oc0..oc0 + lanes]);
+    Block {
+        constant: load8(&constant),
+        requant,
+        oc0,
+        lanes,
+        bounded: requant.has_no_left_shift() && bounded_below_2_30(k, largest_bias),
+    }
+}
+
+/// The `[K'/2][8][2]` int16 layout of output channels `oc0..oc0 + lanes` of `filter` (rows
+/// of `k` bytes) in `dst` (`K' · 8` elements, every one written; the odd tail tap and lanes
+/// past `lanes` are zero). Sixteen taps of the eight rows at a time are widened and
+/// transposed in registers (each row's eight tap pairs become one pair of every row); the
+/// taps after the last whole sixteen go one by one.
+#[target_feature(enable = "avx2")]
+fn pack_weights(filter: &[i8], k: usize, oc0: usize, lanes: usize, dst: &mut [MaybeUninit<i16>]) {
     let kp = k.next_multiple_of(2);
     let dst = &mut dst[..kp * LANES];
     let rows: [&[i8]; LANES] = core::array::from_fn(|l| {
         if l < lanes {
-            &op.filter[(oc0 + l) * k..(oc0 + l + 1) * k]
+            &filter[(oc0 + l) * k..(oc0 + l + 1) * k]
         } else {
             &[]
         }
@@ -339,22 +409,75 @@ fn pack_block(
             dst[(t / 2) * 2 * LANES + 2 * l + t % 2].write(i16::from(f));
         }
     }
-    let mut constant = [0i32; LANES];
-    let mut largest_bias = 0u32;
-    for (l, c) in constant.iter_mut().enumerate().take(lanes) {
-        let sum = rows[l].iter().map(|&f| i32::from(f)).sum::<i32>();
-        let bias = op.bias.map_or(0, |b| b[oc0 + l]);
-        largest_bias = largest_bias.max(bias.unsigned_abs());
-        *c = op.input_offset.wrapping_mul(sum).wrapping_add(bias);
+}
+
+/// A layer's filter packed ahead of time ([`pack_filter`]): every block's `[K'/2][8][2]`
+/// int16 weights in turn, and each output channel's filter sum.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepacked<'a> {
+    weights: &'a [i16],
+    sums: &'a [i32],
+}
+
+/// Bytes [`pack_filter`] writes for `oc` output channels of `k` taps: the weights, then the
+/// sums. 0 when this kernel does not take such a layer.
+pub fn packed_bytes(k: usize, oc: usize) -> usize {
+    let kp = k.next_multiple_of(2);
+    if k == 0 || kp > MAX_K || oc == 0 {
+        return 0;
     }
-    let requant = Requant8::new(&op.mults[oc0..oc0 + lanes]);
-    Block {
-        constant: load8(&constant),
-        requant,
-        oc0,
-        lanes,
-        bounded: requant.has_no_left_shift() && bounded_below_2_30(k, largest_bias),
+    oc.div_ceil(LANES) * LANES * kp * 2 + oc * 4
+}
+
+/// Packs `filter` (`oc` rows of `k` bytes, OHWI) into `dst` (at least [`packed_bytes`]
+/// long, 4-byte aligned) for [`try_conv2d`]; returns false (nothing written) when the CPU
+/// lacks AVX2, the layer is not one this kernel takes, or `dst` is short or misaligned.
+pub fn pack_filter(filter: &[i8], k: usize, oc: usize, dst: &mut [u8]) -> bool {
+    let bytes = packed_bytes(k, oc);
+    if !super::super::has_avx2() || bytes == 0 || dst.len() < bytes || filter.len() < oc * k {
+        return false;
     }
+    let kp = k.next_multiple_of(2);
+    let block_len = kp * LANES;
+    let weights_len = oc.div_ceil(LANES) * block_len;
+    let (weights, sums) = dst[..bytes].split_at_mut(weights_len * 2);
+    // SAFETY: any bytes are valid `MaybeUninit<i16>` / `i32` (no invalid bit patterns);
+    // `align_to_mut` puts only whole, aligned elements in the middle part.
+    let (w_pre, weights, _) = unsafe { weights.align_to_mut::<MaybeUninit<i16>>() };
+    // SAFETY: as above.
+    let (s_pre, sums, _) = unsafe { sums.align_to_mut::<i32>() };
+    if !w_pre.is_empty() || !s_pre.is_empty() || weights.len() < weights_len || sums.len() < oc {
+        return false;
+    }
+    for (b, dst) in weights.chunks_exact_mut(block_len).enumerate() {
+        let oc0 = b * LANES;
+        // SAFETY: the CPU supports AVX2 (checked above).
+        unsafe { pack_weights(filter, k, oc0, LANES.min(oc - oc0), dst) };
+    }
+    for (c, s) in sums.iter_mut().take(oc).enumerate() {
+        *s = filter[c * k..(c + 1) * k]
+            .iter()
+            .map(|&f| i32::from(f))
+            .sum();
+    }
+    true
+}
+
+/// The packed filter [`pack_filter`] wrote into `bytes` for `oc` channels of `k` taps, or
+/// `None` when `bytes` is short or misaligned.
+pub fn prepacked(bytes: &[u8], k: usize, oc: usize) -> Option<Prepacked<'_>> {
+    let total = packed_bytes(k, oc);
+    if total == 0 || bytes.len() < total {
+        return None;
+    }
+    let weights_len = oc.div_ceil(LANES) * LANES * k.next_multiple_of(2);
+    let (weights, sums) = bytes[..total].split_at(weights_len * 2);
+    // SAFETY: any bytes are valid `i16` / `i32`; `align_to` puts only whole, aligned
+    // elements in the middle part.
+    let ((w_pre, weights, _), (s_pre, sums, _)) =
+        unsafe { (weights.align_to::<i16>(), sums.align_to::<i32>()) };
+    (w_pre.is_empty() && s_pre.is_empty() && weights.len() == weights_len && sums.len() == oc)
+        .then_some(Prepacked { weights, sums })
 }
 
 /// Transposes eight vectors of eight 32-bit elements: element `j` of result `i` is element
@@ -459,13 +582,58 @@ mod tests {
     use super::*;
     use crate::kernels::conv2d::checks;
 
-    /// Random geometries equal the reference kernel byte for byte.
+    extern crate std;
+
+    /// The kernel packing its filter per call.
+    fn per_call(g: &ConvGeometry, op: &ConvOperands<'_>, out: &mut [i8]) -> bool {
+        try_conv2d(g, op, None, out)
+    }
+
+    /// The kernel reading a filter [`pack_filter`] packed ahead, in a 32-byte aligned
+    /// buffer as `PackedFilters` lays them out.
+    fn prepacked_ahead(g: &ConvGeometry, op: &ConvOperands<'_>, out: &mut [i8]) -> bool {
+        let (k, oc) = (g.kh * g.kw * g.input.c, g.output.c);
+        let mut buf = std::vec![0u8; packed_bytes(k, oc) + 32];
+        let at = buf.as_ptr().align_offset(32);
+        let bytes = &mut buf[at..at + packed_bytes(k, oc)];
+        assert!(pack_filter(op.filter, k, oc, bytes));
+        let pre = prepacked(bytes, k, oc).expect("an aligned packed filter of the right size");
+        try_conv2d(g, op, Some(pre), out)
+    }
+
+    /// Random geometries equal the reference kernel byte for byte, with the filter packed
+    /// per call and ahead.
     #[test]
     fn matches_reference() {
         if !crate::kernels::x86::avx2_or_skip() {
             return;
         }
-        assert!(checks::random_layers(41, 400, &try_conv2d) > 300);
+        assert!(checks::random_layers(41, 400, &per_call) > 300);
+        assert!(checks::random_layers(47, 400, &prepacked_ahead) > 300);
+    }
+
+    /// A packed filter of another size, or a misaligned one, is not used: the kernel packs
+    /// per call and still computes the layer exactly.
+    #[test]
+    fn mismatched_packs_are_ignored() {
+        if !crate::kernels::x86::avx2_or_skip() {
+            return;
+        }
+        let (k, oc) = (8usize, 24usize);
+        let filter: std::vec::Vec<i8> = (0..k * oc).map(|i| (i * 7) as i8).collect();
+        let mut buf = std::vec![0u8; packed_bytes(k, oc) + 64];
+        let at = buf.as_ptr().align_offset(32);
+        assert!(
+            !pack_filter(&filter, k, oc, &mut buf[at + 1..]),
+            "misaligned"
+        );
+        assert!(!pack_filter(&filter, k, oc, &mut buf[at..at + 10]), "short");
+        assert!(pack_filter(&filter, k, oc, &mut buf[at..]));
+        assert!(prepacked(&buf[at + 2..], k, oc).is_none());
+        assert!(prepacked(&buf[at..at + 10], k, oc).is_none());
+        // A pack for 16 channels handed to a 24-channel layer is refused by `try_conv2d`.
+        let small = prepacked(&buf[at..], k, 16).expect("a pack of the 16-channel size");
+        checks::wide_layer(53, k, oc, &|g, op, out| try_conv2d(g, op, Some(small), out));
     }
 
     /// Every length up to 40 widens exactly (each step size and remainder).
@@ -516,6 +684,7 @@ mod tests {
         }
         let (ic, oc) = (1024usize, 60usize);
         assert!(oc.div_ceil(LANES) > PACK / (ic * LANES));
-        checks::wide_layer(43, ic, oc, &try_conv2d);
+        checks::wide_layer(43, ic, oc, &per_call);
+        checks::wide_layer(43, ic, oc, &prepacked_ahead);
     }
 }
