@@ -35,7 +35,9 @@ pub fn build_lut_with(
 /// Applies a 256-entry table to every element.
 pub fn apply_lut(lut: &[i8; 256], input: &[i8], out: &mut [i8]) {
     #[cfg(target_arch = "x86_64")]
-    if super::x86::lut::try_apply_lut(lut, input, out) {
+    if super::x86::lut::try_apply_lut(lut, input, out)
+        || super::x86::avx2::lut::try_apply_lut(lut, input, out)
+    {
         return;
     }
     for (o, &x) in out.iter_mut().zip(input) {
