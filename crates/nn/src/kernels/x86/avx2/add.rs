@@ -75,16 +75,25 @@ fn add_avx2<const SUB: bool>(
     let s2 = Scale8::new(p.input2, p.input2_offset, p.left_shift);
     let qo = Requant8::new(&[p.output; 8]);
     let stage = Stage8::new(stage);
+    // Each rescaled input is below 2^29 in magnitude (`|u| · 2^21 < 2^29`, times a
+    // multiplier below 1), so their sum or difference is below 2^30: the output rescale
+    // takes the bounded form unless it shifts left.
+    let bounded = qo.has_no_left_shift();
     let eight = |x: __m128i, y: __m128i| {
         let (x, y) = (
-            s1.apply(_mm256_cvtepi8_epi32(x)),
-            s2.apply(_mm256_cvtepi8_epi32(y)),
+            s1.rescale(_mm256_cvtepi8_epi32(x)),
+            s2.rescale(_mm256_cvtepi8_epi32(y)),
         );
-        qo.multiply(if SUB {
+        let v = if SUB {
             _mm256_sub_epi32(x, y)
         } else {
             _mm256_add_epi32(x, y)
-        })
+        };
+        if bounded {
+            qo.multiply_bounded(v)
+        } else {
+            qo.multiply(v)
+        }
     };
     let step = |x: &[i8; STEP], y: &[i8; STEP]| {
         // SAFETY: both are 16 readable bytes; the loads are unaligned.
@@ -123,6 +132,8 @@ struct Scale8 {
     j: __m128i,
     /// `r = −shift`.
     r: __m128i,
+    /// True when `ml = 0` and `r = 0`: the rescale is exactly `(x + offset) · mh`.
+    linear: bool,
 }
 
 impl Scale8 {
@@ -148,6 +159,24 @@ impl Scale8 {
             negative_below: _mm256_set1_epi32(if r > 0 { nudge } else { i32::MIN }),
             j: _mm_cvtsi32_si128(j),
             r: _mm_cvtsi32_si128(r),
+            linear: ml == 0 && r == 0,
+        }
+    }
+
+    /// [`Scale8::apply`], as one multiply-add when the rescale is linear (typically the
+    /// input with the larger scale, whose multiplier is exactly 1/2): the low product is 0,
+    /// its nudge `2^(j−1)` shifts out, and there is no rounding shift, leaving
+    /// `x · mh + offset · mh`.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn rescale(&self, x: __m256i) -> __m256i {
+        if self.linear {
+            _mm256_add_epi32(_mm256_mullo_epi32(x, self.mh), self.high_nudge)
+        } else {
+            self.apply(x)
         }
     }
 
