@@ -104,8 +104,11 @@ impl<'p> PackedFilters<'p> {
 
     /// Packs `model`'s convolution filters into `buf`. Fails with
     /// [`Error::PackBufferTooSmall`] (saying how many bytes are needed) when `buf` is
-    /// shorter than [`PackedFilters::bytes_needed`].
-    pub fn new(model: &Model<'_>, buf: &'p mut [u8]) -> Result<Self, Error> {
+    /// shorter than [`PackedFilters::bytes_needed`]. The packs cannot outlive the model's
+    /// bytes (`'m: 'p`), which stay borrowed, in place, while they are in use: so the
+    /// address check in [`PackedFilters::filter`] cannot match another model loaded where
+    /// a freed one was.
+    pub fn new<'m: 'p>(model: &Model<'m>, buf: &'p mut [u8]) -> Result<Self, Error> {
         let needed = Self::bytes_needed(model)?;
         if buf.len() < needed {
             return Err(Error::PackBufferTooSmall {
