@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use facegate_nn::{Model, Plan};
+use facegate_nn::{Model, PackedFilters, Plan};
 
 /// Default model file names under the models folder.
 pub const DETECTOR: &str = "detector_retinaface_mnet025.tflite";
@@ -47,7 +47,9 @@ pub fn repo_root() -> PathBuf {
     sim.parent().unwrap_or(sim).to_path_buf()
 }
 
-/// One model file in memory with an arena the planner says it needs.
+/// One model file in memory with an arena the planner says it needs, and a buffer for its
+/// convolution filters packed once for this CPU (empty where the CPU's kernels do not use
+/// packed filters).
 #[derive(Debug)]
 pub struct LoadedModel {
     /// Where it came from.
@@ -56,10 +58,12 @@ pub struct LoadedModel {
     pub bytes: Vec<u8>,
     /// Its tensor arena.
     pub arena: Vec<u8>,
+    /// Room for its packed filters (`PackedFilters::bytes_needed`).
+    pub packs: Vec<u8>,
 }
 
 impl LoadedModel {
-    /// Reads and verifies `path`, and allocates its arena.
+    /// Reads and verifies `path`, and allocates its arena and packed-filter buffer.
     pub fn load(path: &Path) -> Result<Self> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
@@ -68,10 +72,12 @@ impl LoadedModel {
         let plan = Plan::new(&model)
             .with_context(|| format!("model {} cannot be planned", path.display()))?;
         let arena = vec![0u8; plan.arena_bytes()];
+        let packs = vec![0u8; PackedFilters::bytes_needed(&model)?];
         Ok(Self {
             path: path.to_path_buf(),
             bytes,
             arena,
+            packs,
         })
     }
 }

@@ -10,13 +10,30 @@ use facegate_kiosk::antispoof::{AntiSpoof, AntiSpoofSpec};
 use facegate_kiosk::detector::Detector;
 use facegate_kiosk::recognizer::Recognizer;
 use facegate_kiosk::{Event, FrameReport, Kiosk, KioskConfig, Stages, DEFAULT_GALLERY_CAPACITY};
+use facegate_nn::{Model, PackedCpu, PackedFilters};
 
-use crate::assets::ModelSet;
+use crate::assets::{LoadedModel, ModelSet};
 use crate::clock::HostClock;
 use crate::image_io::RgbImage;
 
-/// The kiosk as the simulator runs it.
-pub type SimKiosk<'s, S> = Kiosk<'s, 's, S, DEFAULT_GALLERY_CAPACITY>;
+/// The kiosk as the simulator runs it: every stage on the CPU with its convolution filters
+/// packed once at load (the host's fastest path; identical results).
+pub type SimKiosk<'s, S> = Kiosk<'s, 's, S, DEFAULT_GALLERY_CAPACITY, PackedCpu<'s>>;
+
+/// The CPU backend for `model`, its filters packed into `model.packs`.
+fn packed_cpu(model: &mut LoadedModel) -> Result<(&[u8], &mut [u8], PackedCpu<'_>)> {
+    let LoadedModel {
+        path,
+        bytes,
+        arena,
+        packs,
+    } = model;
+    let parsed = Model::from_bytes(bytes)
+        .with_context(|| format!("model {} is not a valid TFLite file", path.display()))?;
+    let filters = PackedFilters::new(&parsed, packs)
+        .with_context(|| format!("cannot pack the filters of {}", path.display()))?;
+    Ok((bytes, arena, PackedCpu::new(filters)))
+}
 
 /// Loads the stages from `models` and the gallery from `store`.
 pub fn build<S: GalleryStore>(
@@ -29,19 +46,23 @@ pub fn build<S: GalleryStore>(
         recognizer,
         antispoof,
     } = models;
-    let detector = Detector::new(
-        &detector.bytes,
-        &mut detector.arena,
-        RetinaFaceConfig::default(),
-    )
-    .with_context(|| format!("cannot use detector {}", detector.path.display()))?;
-    let recognizer = Recognizer::new(&recognizer.bytes, &mut recognizer.arena)
-        .with_context(|| format!("cannot use recognizer {}", recognizer.path.display()))?;
+    let path = detector.path.clone();
+    let (bytes, arena, backend) = packed_cpu(detector)?;
+    let detector = Detector::with_backend(bytes, arena, RetinaFaceConfig::default(), backend)
+        .with_context(|| format!("cannot use detector {}", path.display()))?;
+    let path = recognizer.path.clone();
+    let (bytes, arena, backend) = packed_cpu(recognizer)?;
+    let recognizer = Recognizer::with_backend(bytes, arena, backend)
+        .with_context(|| format!("cannot use recognizer {}", path.display()))?;
     let antispoof = match antispoof {
-        Some(m) => Some(
-            AntiSpoof::new(&m.bytes, &mut m.arena, AntiSpoofSpec::DTN)
-                .with_context(|| format!("cannot use anti-spoof model {}", m.path.display()))?,
-        ),
+        Some(m) => {
+            let path = m.path.clone();
+            let (bytes, arena, backend) = packed_cpu(m)?;
+            Some(
+                AntiSpoof::with_backend(bytes, arena, AntiSpoofSpec::DTN, backend)
+                    .with_context(|| format!("cannot use anti-spoof model {}", path.display()))?,
+            )
+        }
         None => None,
     };
     let stages = Stages {
