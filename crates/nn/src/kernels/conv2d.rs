@@ -343,6 +343,35 @@ pub fn is_patchable(g: &ConvGeometry, input_offset: i32) -> bool {
         && i8::try_from(input_offset.wrapping_neg()).is_ok()
 }
 
+/// An output pixel: batch, row, column.
+pub(crate) type Pixel = (usize, usize, usize);
+
+impl ConvGeometry {
+    /// The input offset of output pixel `(b, oy, ox)`'s window origin, when every tap of the
+    /// window is inside the input (unit horizontal dilation, as the row-contiguous kernels
+    /// take), else `None`.
+    #[inline]
+    pub(crate) fn interior_origin(&self, (b, oy, ox): Pixel) -> Option<usize> {
+        let (inp, win) = (self.input, self.window);
+        let y0 = (oy * win.stride_h).checked_sub(win.pad_h)?;
+        let x0 = (ox * win.stride_w).checked_sub(win.pad_w)?;
+        let inside = y0 + (self.kh - 1) * win.dilation_h < inp.h && x0 + self.kw - 1 < inp.w;
+        inside.then(|| inp.at(b, y0, x0, 0))
+    }
+
+    /// The output pixel after `(b, oy, ox)` in raster order (no divisions in a tile loop).
+    #[inline]
+    pub(crate) fn next_pixel(&self, (b, oy, ox): Pixel) -> Pixel {
+        if ox + 1 < self.output.w {
+            (b, oy, ox + 1)
+        } else if oy + 1 < self.output.h {
+            (b, oy + 1, 0)
+        } else {
+            (b + 1, 0, 0)
+        }
+    }
+}
+
 /// Copies the input window of output pixel `(b, oy, ox)` into `patch` in filter order, one
 /// filter row (`kw · c` bytes) every `pitch` bytes (`pitch ≥ kw · c`; bytes between rows are
 /// left alone), writing `pad` (the input zero point) for taps outside the input.

@@ -18,7 +18,7 @@
 use core::arch::x86_64::*;
 
 use super::requant::{self, Requant16};
-use crate::kernels::conv2d::{gather_patch, is_row_contiguous, ConvGeometry};
+use crate::kernels::conv2d::{gather_patch, is_row_contiguous, ConvGeometry, Pixel};
 use crate::kernels::{ConvOperands, OutputStage};
 
 /// Output pixels per tile (rows of the panel).
@@ -145,9 +145,6 @@ impl Source<'_> {
     }
 }
 
-/// An output pixel: batch, row, column.
-type Pixel = (usize, usize, usize);
-
 /// Filter rows whose input offsets an interior tile keeps on the stack.
 const MAX_ROWS: usize = 16;
 
@@ -172,24 +169,6 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
     let row_offsets: [usize; MAX_ROWS] =
         core::array::from_fn(|ky| ky * win.dilation_h * inp.w * inp.c);
     let row_offsets = &row_offsets[..g.kh];
-    // The input offset of output pixel `(b, oy, ox)`'s window origin, when the whole window
-    // is inside.
-    let interior = |(b, oy, ox): Pixel| -> Option<usize> {
-        let y0 = (oy * win.stride_h).checked_sub(win.pad_h)?;
-        let x0 = (ox * win.stride_w).checked_sub(win.pad_w)?;
-        let inside = y0 + (g.kh - 1) * win.dilation_h < inp.h && x0 + g.kw - 1 < inp.w;
-        inside.then(|| inp.at(b, y0, x0, 0))
-    };
-    // The next output pixel in raster order (no divisions in the tile loop).
-    let next = |(b, oy, ox): Pixel| -> Pixel {
-        if ox + 1 < out.w {
-            (b, oy, ox + 1)
-        } else if oy + 1 < out.h {
-            (b, oy + 1, 0)
-        } else {
-            (b + 1, 0, 0)
-        }
-    };
 
     let mut pack = [0i8; PACK];
     let mut panel = [0i8; PANEL];
@@ -220,12 +199,15 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
             let rows = MR.min(pixels - p0);
             let mut tile_pixels = [at; MR];
             for r in 1..MR {
-                tile_pixels[r] = next(tile_pixels[r - 1]);
+                tile_pixels[r] = g.next_pixel(tile_pixels[r - 1]);
             }
-            at = next(tile_pixels[MR - 1]);
+            at = g.next_pixel(tile_pixels[MR - 1]);
             let mut origins = [0usize; MR];
-            let all_interior =
-                (0..rows).all(|r| interior(tile_pixels[r]).map(|o| origins[r] = o).is_some());
+            let all_interior = (0..rows).all(|r| {
+                g.interior_origin(tile_pixels[r])
+                    .map(|o| origins[r] = o)
+                    .is_some()
+            });
             for r in rows..MR {
                 origins[r] = origins[0];
             }

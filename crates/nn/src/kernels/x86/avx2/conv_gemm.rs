@@ -16,7 +16,7 @@ use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
 use super::requant::{self, bounded_below_2_30, load8, Requant8, Stage8};
-use crate::kernels::conv2d::{gather_patch, is_pointwise, is_row_contiguous, ConvGeometry};
+use crate::kernels::conv2d::{gather_patch, is_pointwise, is_row_contiguous, ConvGeometry, Pixel};
 use crate::kernels::ConvOperands;
 
 /// Output pixels per tile (rows of the panel).
@@ -105,9 +105,6 @@ struct Block {
     bounded: bool,
 }
 
-/// An output pixel: batch, row, column.
-type Pixel = (usize, usize, usize);
-
 /// The convolution with stack buffers of `PACK_N` packed filter elements (none when
 /// `packed` holds the whole filter), a `PANEL_N`-element panel (`MR · K_N`) and a
 /// `K_N`-byte patch.
@@ -137,26 +134,9 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
     // A window row's bytes (`kw · in_c`, contiguous) and the input step between window rows.
     let run = g.kw * inp.c;
     let row_step = win.dilation_h * inp.w * inp.c;
-    // The input offset of output pixel `(b, oy, ox)`'s window origin, when the whole window
-    // is inside.
-    let interior = |(b, oy, ox): Pixel| -> Option<usize> {
-        let y0 = (oy * win.stride_h).checked_sub(win.pad_h)?;
-        let x0 = (ox * win.stride_w).checked_sub(win.pad_w)?;
-        let inside = y0 + (g.kh - 1) * win.dilation_h < inp.h && x0 + g.kw - 1 < inp.w;
-        inside.then(|| inp.at(b, y0, x0, 0))
-    };
     // A 1×1 layer without stride or padding on an even channel count reads its panel
     // straight from the input.
     let contiguous = is_pointwise(g) && k == kp;
-    let next = |(b, oy, ox): Pixel| -> Pixel {
-        if ox + 1 < out.w {
-            (b, oy, ox + 1)
-        } else if oy + 1 < out.h {
-            (b, oy + 1, 0)
-        } else {
-            (b + 1, 0, 0)
-        }
-    };
 
     // The buffers are written before they are read, so they start uninitialised (zeroing
     // them cost more than a small layer's arithmetic): the pack block by block, the panel's
@@ -213,7 +193,7 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
                 .chunks_exact_mut(kp)
                 .take(if contiguous { 0 } else { rows })
             {
-                match interior(at) {
+                match g.interior_origin(at) {
                     // Each filter row's window run is contiguous in the input: widen it in
                     // place.
                     Some(origin) => {
@@ -227,7 +207,7 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
                         widen(&patch[..k], &mut row[..k]);
                     }
                 }
-                at = next(at);
+                at = g.next_pixel(at);
             }
             let panel = &panel[..MR * kp];
             // Three blocks per tile while that leaves no single block behind (four end as
