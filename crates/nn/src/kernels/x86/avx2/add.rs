@@ -75,10 +75,6 @@ fn add_avx2<const SUB: bool>(
     let s2 = Scale8::new(p.input2, p.input2_offset, p.left_shift);
     let qo = Requant8::new(&[p.output; 8]);
     let stage = Stage8::new(stage);
-    // Each rescaled input is below 2^29 in magnitude (`|u| · 2^21 < 2^29`, times a
-    // multiplier below 1), so their sum or difference is below 2^30: the output rescale
-    // takes the bounded form unless it shifts left.
-    let bounded = qo.has_no_left_shift();
     let eight = |x: __m128i, y: __m128i| {
         let (x, y) = (
             s1.rescale(_mm256_cvtepi8_epi32(x)),
@@ -89,11 +85,9 @@ fn add_avx2<const SUB: bool>(
         } else {
             _mm256_add_epi32(x, y)
         };
-        if bounded {
-            qo.multiply_bounded(v)
-        } else {
-            qo.multiply(v)
-        }
+        // Each rescaled input is below 2^29 in magnitude (`|u| · 2^21 < 2^29`, times a
+        // multiplier below 1), so their sum or difference is below 2^30.
+        qo.multiply_small(v)
     };
     let step = |x: &[i8; STEP], y: &[i8; STEP]| {
         // SAFETY: both are 16 readable bytes; the loads are unaligned.

@@ -43,15 +43,6 @@ fn per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) {
     let c = alpha.len();
     let positive = Requant8::new(&[p.positive; LANES]);
     let negative = Requant8::new(&[p.negative; LANES]);
-    // `|u| ≤ 255` and `|u · A| ≤ 255²`: both far below 2^30, so the bounded form applies to
-    // a branch whose multiplier does not shift left.
-    let rescale = |q: &Requant8, v: __m256i| {
-        if q.has_no_left_shift() {
-            q.multiply_bounded(v)
-        } else {
-            q.multiply(v)
-        }
-    };
     let stage = Stage8::new(&OutputStage {
         offset: p.output_offset,
         min: -128,
@@ -67,8 +58,9 @@ fn per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) {
         let factor = _mm256_add_epi32(a, _mm256_set1_epi32(p.alpha_offset));
         for (xs, os) in input.chunks_exact(c).zip(out.chunks_exact_mut(c)) {
             let u = _mm256_add_epi32(load8_i8(&xs[c0_here..c0_here + LANES]), input_offset);
-            let pos = rescale(&positive, u);
-            let neg = rescale(&negative, _mm256_mullo_epi32(u, factor));
+            // `|u| ≤ 255` and `|u · A| ≤ 255²`: both far below 2^30.
+            let pos = positive.multiply_small(u);
+            let neg = negative.multiply_small(_mm256_mullo_epi32(u, factor));
             let v = _mm256_blendv_epi8(pos, neg, _mm256_cmpgt_epi32(zero, u));
             let o = &mut os[c0_here..c0_here + LANES];
             // SAFETY: `o` is 8 writable bytes; the store is unaligned.

@@ -49,15 +49,7 @@ impl Requant8 {
     /// The CPU must support AVX2 ([`super::super::has_avx2`] returned true).
     #[target_feature(enable = "avx2")]
     pub fn new(mults: &[QuantizedMultiplier]) -> Self {
-        let mut m = [0i32; 8];
-        let mut l = [0i32; 8];
-        let mut r = [0i32; 8];
-        for (k, q) in mults.iter().take(8).enumerate() {
-            m[k] = q.multiplier;
-            l[k] = q.shift.max(0);
-            r[k] = (-q.shift).max(0);
-        }
-        Self::from_lanes(m, l, r)
+        Self::permuted(mults, core::array::from_fn(|k| k))
     }
 
     /// Lane `k` from `mults[order[k]]` (the lane order of a kernel whose vectors hold
@@ -68,16 +60,10 @@ impl Requant8 {
     #[target_feature(enable = "avx2")]
     pub fn permuted(mults: &[QuantizedMultiplier], order: [usize; 8]) -> Self {
         let q = |k: usize| mults.get(order[k]).copied();
-        let m = core::array::from_fn(|k| q(k).map_or(0, |q| q.multiplier));
-        let l = core::array::from_fn(|k| q(k).map_or(0, |q| q.shift.max(0)));
-        let r = core::array::from_fn(|k| q(k).map_or(0, |q| (-q.shift).max(0)));
-        Self::from_lanes(m, l, r)
-    }
-
-    #[target_feature(enable = "avx2")]
-    fn from_lanes(m: [i32; 8], l: [i32; 8], r: [i32; 8]) -> Self {
+        let m: [i32; 8] = core::array::from_fn(|k| q(k).map_or(0, |q| q.multiplier));
+        let l: [i32; 8] = core::array::from_fn(|k| q(k).map_or(0, |q| q.shift.max(0)));
+        let r: [i32; 8] = core::array::from_fn(|k| q(k).map_or(0, |q| (-q.shift).max(0)));
         let mult = load8(&m);
-        let right = load8(&r);
         // `1 << 31` wraps to i32::MIN; minus one gives 2^31 − 1, the mask for r = 31.
         let mask = load8(&r.map(|r| 1i32.wrapping_shl(r as u32).wrapping_sub(1)));
         let nudge = |r: i32| (1i64 << 30) + if r > 0 { 1i64 << (r - 1 + 31) } else { 0 };
@@ -88,7 +74,7 @@ impl Requant8 {
             mult,
             mult_odd: _mm256_srli_epi64::<32>(mult),
             left: load8(&l),
-            right,
+            right: load8(&r),
             mask,
             half: _mm256_srli_epi32::<1>(mask),
             nudge_even: wide(r[0], r[2], r[4], r[6]),
@@ -116,18 +102,41 @@ impl Requant8 {
     #[inline]
     #[target_feature(enable = "avx2")]
     pub fn multiply_bounded(&self, acc: __m256i) -> __m256i {
-        let even = _mm256_srli_epi64::<31>(_mm256_add_epi64(
-            _mm256_mul_epi32(acc, self.mult),
-            self.nudge_even,
-        ));
-        let odd = _mm256_slli_epi64::<1>(_mm256_add_epi64(
-            _mm256_mul_epi32(_mm256_srli_epi64::<32>(acc), self.mult_odd),
-            self.nudge_odd,
-        ));
-        let t = _mm256_blend_epi32::<0b1010_1010>(even, odd);
+        let t = self.high_mul(acc, self.nudge_even, self.nudge_odd);
         // `t < negative_below` is −1 in the comparison's lane: adding it subtracts one.
         let t = _mm256_add_epi32(t, _mm256_cmpgt_epi32(self.negative_below, t));
         _mm256_srav_epi32(t, self.right)
+    }
+
+    /// [`Requant8::multiply`] for accumulators known to lie below 2^30 in magnitude: the
+    /// bounded form when no lane shifts left, else the general one.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn multiply_small(&self, acc: __m256i) -> __m256i {
+        if self.no_left {
+            self.multiply_bounded(acc)
+        } else {
+            self.multiply(acc)
+        }
+    }
+
+    /// Bits 31..=62 of the 64-bit `a · m + nudge` per lane (`nudge_even` for the even lanes,
+    /// `nudge_odd` for the odd ones): the even lanes' products shifted down into the low
+    /// half, the odd lanes' (multiplied after moving them down) shifted up by one into the
+    /// high half, where they live.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn high_mul(&self, a: __m256i, nudge_even: __m256i, nudge_odd: __m256i) -> __m256i {
+        let even =
+            _mm256_srli_epi64::<31>(_mm256_add_epi64(_mm256_mul_epi32(a, self.mult), nudge_even));
+        let odd = _mm256_slli_epi64::<1>(_mm256_add_epi64(
+            _mm256_mul_epi32(_mm256_srli_epi64::<32>(a), self.mult_odd),
+            nudge_odd,
+        ));
+        _mm256_blend_epi32::<0b1010_1010>(even, odd)
     }
 
     /// [`QuantizedMultiplier::apply`] lane by lane.
@@ -138,17 +147,9 @@ impl Requant8 {
     #[target_feature(enable = "avx2")]
     pub fn multiply(&self, acc: __m256i) -> __m256i {
         let a = _mm256_sllv_epi32(acc, self.left);
+        // `h` is bits 31..=62 of `P + 2^30`.
         let nudge = _mm256_set1_epi64x(1 << 30);
-        // The int32 result is bits 31..=62 of `P + 2^30`: for the even lanes shifted down
-        // into the low half, for the odd lanes (multiplied after moving them down) shifted
-        // up by one into the high half, where they live.
-        let even = _mm256_srli_epi64::<31>(_mm256_add_epi64(_mm256_mul_epi32(a, self.mult), nudge));
-        let a_odd = _mm256_srli_epi64::<32>(a);
-        let odd = _mm256_slli_epi64::<1>(_mm256_add_epi64(
-            _mm256_mul_epi32(a_odd, self.mult_odd),
-            nudge,
-        ));
-        let h = _mm256_blend_epi32::<0b1010_1010>(even, odd);
+        let h = self.high_mul(a, nudge, nudge);
         let q = _mm256_srav_epi32(h, self.right);
         let rem = _mm256_and_si256(h, self.mask);
         // `h < 0` is −1 in the comparison's lane: subtracting it adds one to the threshold.
