@@ -30,10 +30,6 @@ const MAX_K: usize = 4608;
 /// int16 elements of packed filter blocks held at once (more blocks than fit are packed in
 /// turns, each turn re-gathering the panels).
 const PACK: usize = 48 * 1024;
-/// The buffers for small layers (zeroing the large ones costs more than such a layer's
-/// arithmetic): pack elements and `K'` at most.
-const SMALL_PACK: usize = 4 * 1024;
-const SMALL_K: usize = 512;
 /// Filter blocks whose constants are held on the stack.
 const MAX_BLOCKS: usize = 96;
 
@@ -71,20 +67,15 @@ pub fn try_conv2d(
         return false;
     }
     let k = g.kh * g.kw * g.input.c;
-    let kp = k.next_multiple_of(2);
-    let blocks = g.output.c.div_ceil(LANES);
-    let packed =
-        packed.filter(|p| p.weights.len() == blocks * LANES * kp && p.sums.len() == g.output.c);
-    let small = kp <= SMALL_K && (packed.is_some() || blocks * LANES * kp <= SMALL_PACK);
+    let packed = packed
+        .filter(|p| p.weights.len() == weights_len(k, g.output.c) && p.sums.len() == g.output.c);
+    // The stack buffers are never zeroed whole, so one size serves every layer; a filter
+    // packed ahead needs no pack buffer.
     // SAFETY: the CPU supports AVX2 (checked just above).
     unsafe {
-        match (small, packed) {
-            (true, Some(p)) => conv2d_avx2::<0, { MR * SMALL_K }, SMALL_K>(g, op, Some(p), output),
-            (false, Some(p)) => conv2d_avx2::<0, { MR * MAX_K }, MAX_K>(g, op, Some(p), output),
-            (true, None) => {
-                conv2d_avx2::<SMALL_PACK, { MR * SMALL_K }, SMALL_K>(g, op, None, output)
-            }
-            (false, None) => conv2d_avx2::<PACK, { MR * MAX_K }, MAX_K>(g, op, None, output),
+        match packed {
+            Some(p) => conv2d_avx2::<0, { MR * MAX_K }, MAX_K>(g, op, Some(p), output),
+            None => conv2d_avx2::<PACK, { MR * MAX_K }, MAX_K>(g, op, None, output),
         }
     }
     true
@@ -139,9 +130,9 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
     let contiguous = is_pointwise(g) && k == kp;
 
     // The buffers are written before they are read, so they start uninitialised (zeroing
-    // them cost more than a small layer's arithmetic): the pack block by block, the panel's
-    // used part zeroed once (its odd tail taps and a last tile's unused rows are read, and
-    // meet zero filter bytes or are not stored).
+    // them whole cost more than a small layer's arithmetic): the pack block by block, the
+    // panel's used part zeroed once (its odd tail taps and a last tile's unused rows are
+    // read, and meet zero filter bytes or are not stored).
     let mut pack_buf = [const { MaybeUninit::<i16>::uninit() }; PACK_N];
     let mut panel_buf = [const { MaybeUninit::<i16>::uninit() }; PANEL_N];
     let panel = zeroed(&mut panel_buf[..MR * kp]);
@@ -321,11 +312,7 @@ fn pack_block(
     dst: &mut [MaybeUninit<i16>],
 ) -> Block {
     pack_weights(op.filter, k, oc0, lanes, dst);
-    let sum = |l: usize| {
-        let row = &op.filter[(oc0 + l) * k..(oc0 + l + 1) * k];
-        row.iter().map(|&f| i32::from(f)).sum::<i32>()
-    };
-    block_params(op, k, oc0, lanes, sum)
+    block_params(op, k, oc0, lanes, |l| filter_sum(op.filter, k, oc0 + l))
 }
 
 /// The constants of output channels `oc0..oc0 + lanes`, given each one's filter sum
@@ -399,14 +386,26 @@ pub struct Prepacked<'a> {
     sums: &'a [i32],
 }
 
+/// int16 weights of `oc` output channels of `k` taps packed as `[K'/2][8][2]` blocks.
+fn weights_len(k: usize, oc: usize) -> usize {
+    oc.div_ceil(LANES) * LANES * k.next_multiple_of(2)
+}
+
+/// The sum of output channel `c`'s filter (row `c` of `k` bytes).
+fn filter_sum(filter: &[i8], k: usize, c: usize) -> i32 {
+    filter[c * k..(c + 1) * k]
+        .iter()
+        .map(|&f| i32::from(f))
+        .sum()
+}
+
 /// Bytes [`pack_filter`] writes for `oc` output channels of `k` taps: the weights, then the
 /// sums. 0 when this kernel does not take such a layer.
 pub fn packed_bytes(k: usize, oc: usize) -> usize {
-    let kp = k.next_multiple_of(2);
-    if k == 0 || kp > MAX_K || oc == 0 {
+    if k == 0 || k.next_multiple_of(2) > MAX_K || oc == 0 {
         return 0;
     }
-    oc.div_ceil(LANES) * LANES * kp * 2 + oc * 4
+    weights_len(k, oc) * 2 + oc * 4
 }
 
 /// Packs `filter` (`oc` rows of `k` bytes, OHWI) into `dst` (at least [`packed_bytes`]
@@ -417,9 +416,8 @@ pub fn pack_filter(filter: &[i8], k: usize, oc: usize, dst: &mut [u8]) -> bool {
     if !super::super::has_avx2() || bytes == 0 || dst.len() < bytes || filter.len() < oc * k {
         return false;
     }
-    let kp = k.next_multiple_of(2);
-    let block_len = kp * LANES;
-    let weights_len = oc.div_ceil(LANES) * block_len;
+    let block_len = k.next_multiple_of(2) * LANES;
+    let weights_len = weights_len(k, oc);
     let (weights, sums) = dst[..bytes].split_at_mut(weights_len * 2);
     // SAFETY: any bytes are valid `MaybeUninit<i16>` / `i32` (no invalid bit patterns);
     // `align_to_mut` puts only whole, aligned elements in the middle part.
@@ -435,10 +433,7 @@ pub fn pack_filter(filter: &[i8], k: usize, oc: usize, dst: &mut [u8]) -> bool {
         unsafe { pack_weights(filter, k, oc0, LANES.min(oc - oc0), dst) };
     }
     for (c, s) in sums.iter_mut().take(oc).enumerate() {
-        *s = filter[c * k..(c + 1) * k]
-            .iter()
-            .map(|&f| i32::from(f))
-            .sum();
+        *s = filter_sum(filter, k, c);
     }
     true
 }
@@ -450,7 +445,7 @@ pub fn prepacked(bytes: &[u8], k: usize, oc: usize) -> Option<Prepacked<'_>> {
     if total == 0 || bytes.len() < total {
         return None;
     }
-    let weights_len = oc.div_ceil(LANES) * LANES * k.next_multiple_of(2);
+    let weights_len = weights_len(k, oc);
     let (weights, sums) = bytes[..total].split_at(weights_len * 2);
     // SAFETY: any bytes are valid `i16` / `i32`; `align_to` puts only whole, aligned
     // elements in the middle part.
