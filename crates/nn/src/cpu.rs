@@ -663,8 +663,11 @@ fn fully_connected(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> R
         }
     }
     let scale = |oc: usize| {
-        f64::from(in_scale) * f64::from(fq.channel_scale(oc).unwrap_or(f32::NAN))
-            / f64::from(out_scale)
+        quant::conv_real(
+            in_scale,
+            fq.channel_scale(oc).unwrap_or(f32::NAN),
+            out_scale,
+        )
     };
     let g = kernels::fully_connected::FcGeometry {
         batches,

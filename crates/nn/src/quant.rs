@@ -156,16 +156,21 @@ pub fn activation_range(act: Activation, scale: f32, zero_point: i32) -> (i32, i
     }
 }
 
-/// Per-channel convolution multiplier: `(double)in · (double)filter / (double)out`
-/// (TFLite's `PopulateConvolutionQuantizationParams`).
+/// Per-channel convolution (and fully-connected) rescale as a real number:
+/// `(double)in · (double)filter / (double)out` (TFLite's
+/// `PopulateConvolutionQuantizationParams`).
+#[inline]
+pub fn conv_real(input_scale: f32, filter_scale: f32, output_scale: f32) -> f64 {
+    f64::from(input_scale) * f64::from(filter_scale) / f64::from(output_scale)
+}
+
+/// Per-channel convolution multiplier: [`conv_real`] decomposed.
 pub fn conv_multiplier(
     input_scale: f32,
     filter_scale: f32,
     output_scale: f32,
 ) -> Result<QuantizedMultiplier, Error> {
-    QuantizedMultiplier::from_real(
-        f64::from(input_scale) * f64::from(filter_scale) / f64::from(output_scale),
-    )
+    QuantizedMultiplier::from_real(conv_real(input_scale, filter_scale, output_scale))
 }
 
 /// [`conv_multiplier`] for each filter scale in turn, into `out` (as many as both hold).
@@ -184,7 +189,7 @@ pub fn conv_multipliers(
         let mut reals = [0f64; BATCH];
         let mut n = 0;
         for (r, f) in reals.iter_mut().zip(&mut scales).take(chunk.len()) {
-            *r = f64::from(input_scale) * f64::from(f) / f64::from(output_scale);
+            *r = conv_real(input_scale, f, output_scale);
             n += 1;
         }
         for (m, &r) in chunk.iter_mut().zip(&reals[..n]) {
