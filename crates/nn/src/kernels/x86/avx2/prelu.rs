@@ -17,7 +17,8 @@ const LANES: usize = 8;
 
 /// Runs the op here when the CPU has AVX2, there are at least eight channels, the input is
 /// a whole number of pixels of `alpha.len()` channels with the output's length, the input
-/// and alpha offsets are near int8 zero points (|offset| ≤ 255, so `|u · A| < 2^17`) and
+/// and alpha offsets are near int8 zero points (|offset| ≤ 255, so `|u|, |A| ≤ 383` and
+/// `|u · A| < 2^18`) and
 /// both multipliers are ones [`Requant8`] reproduces; returns false (output untouched)
 /// otherwise.
 pub fn try_prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) -> bool {
@@ -58,7 +59,7 @@ fn per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) {
         let factor = _mm256_add_epi32(a, _mm256_set1_epi32(p.alpha_offset));
         for (xs, os) in input.chunks_exact(c).zip(out.chunks_exact_mut(c)) {
             let u = _mm256_add_epi32(load8_i8(&xs[c0_here..c0_here + LANES]), input_offset);
-            // `|u| ≤ 255` and `|u · A| ≤ 255²`: both far below 2^30.
+            // `|u| ≤ 383` and `|u · A| < 2^18`: both far below 2^30.
             let pos = positive.multiply_small(u);
             let neg = negative.multiply_small(_mm256_mullo_epi32(u, factor));
             let v = _mm256_blendv_epi8(pos, neg, _mm256_cmpgt_epi32(zero, u));
