@@ -39,6 +39,15 @@ pub enum Combine {
 }
 
 impl AddParams {
+    /// True when the two inputs rescaled by multipliers below 1 (shifts ≤ 0), and so their
+    /// sum or difference, stay below 2^30 in magnitude: each is at most `|x + offset| ·
+    /// 2^left_shift` with `|x| ≤ 128`. Vector kernels take a cheaper output rescale then.
+    pub fn rescaled_below_2_30(&self) -> bool {
+        let largest = |offset: i32| (128 + u64::from(offset.unsigned_abs())) << self.left_shift;
+        (0..32).contains(&self.left_shift)
+            && largest(self.input1_offset) + largest(self.input2_offset) < 1 << 30
+    }
+
     /// Input 1 rescaled (`(x + off1) << shift`, times its multiplier).
     #[inline]
     fn scaled1(&self, x: i8) -> i32 {
@@ -201,6 +210,52 @@ pub(crate) mod checks {
         };
         let shift = lo_shift + rng.range(0, (hi_shift - lo_shift + 1) as usize) as i32;
         QuantizedMultiplier { multiplier, shift }
+    }
+
+    /// Offsets of 255 in magnitude, input multipliers near 1, a left shift of 21 and an
+    /// output rescale whose rounding nudge is 2^30: the rescaled sum passes 2^30, outside a
+    /// bounded output rescale. Every input pair must equal the reference.
+    pub(crate) fn wide_offsets(kernel: Kernel<'_>) {
+        extern crate std;
+        let near_one = QuantizedMultiplier {
+            multiplier: i32::MAX,
+            shift: 0,
+        };
+        for (off1, off2, combine) in [
+            (255, 255, Combine::Add),
+            (-255, -255, Combine::Add),
+            (255, -255, Combine::Sub),
+        ] {
+            let p = AddParams {
+                input1_offset: off1,
+                input2_offset: off2,
+                left_shift: 21,
+                input1: near_one,
+                input2: near_one,
+                output: QuantizedMultiplier {
+                    multiplier: i32::MAX,
+                    shift: -31,
+                },
+                combine,
+            };
+            assert!(!p.rescaled_below_2_30());
+            let stage = OutputStage {
+                offset: 0,
+                min: -128,
+                max: 127,
+            };
+            let a: std::vec::Vec<i8> = (0..65536).map(|i| (i % 256) as u8 as i8).collect();
+            let b: std::vec::Vec<i8> = (0..65536).map(|i| (i / 256) as u8 as i8).collect();
+            let dims = [1, 1, 1, 1, 1, a.len()];
+            let bc = Broadcast::new(dims, dims, dims).expect("equal shapes broadcast");
+            let (mut want, mut got) = (std::vec![0i8; a.len()], std::vec![0i8; a.len()]);
+            add_reference(&p, &bc, &a, &b, stage, &mut want);
+            assert!(
+                kernel(&p, &bc, &a, &b, stage, &mut got),
+                "{combine:?} not taken"
+            );
+            assert!(want == got, "offsets {off1} {off2} {combine:?} differ");
+        }
     }
 
     /// Random offsets, multipliers, stages and lengths (most not a multiple of 16), the

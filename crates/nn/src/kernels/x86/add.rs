@@ -96,7 +96,8 @@ struct Job<'a> {
 }
 
 /// [`with_combine`] with the output rescale: when the inputs are narrow-scaled
-/// (`narrow_inputs`), ADD and SUB sums stay below 2^30 in magnitude, so the rescale can be
+/// (`narrow_inputs`) and their offsets and left shift keep ADD and SUB sums below 2^30 in
+/// magnitude ([`AddParams::rescaled_below_2_30`]), the rescale can be
 /// [`Requant16::multiply_narrow`] with the offset added in the narrowing; otherwise (and for
 /// SQUARED_DIFFERENCE, output left shifts, wide offsets) the general rescale, offset in
 /// wrapping int32 like [`OutputStage::finish`].
@@ -110,6 +111,7 @@ fn with_output(
     let (p, stage) = (job.p, job.stage);
     let qo = Requant16::splat(p.output);
     if narrow_inputs
+        && p.rescaled_below_2_30()
         && (-31..=0).contains(&p.output.shift)
         && p.combine != Combine::SquaredDifference
         && (-255..=255).contains(&stage.offset)
@@ -276,6 +278,16 @@ mod tests {
         }
         let combines = [Combine::Add, Combine::Sub, Combine::SquaredDifference];
         crate::kernels::add::checks::random_ops(31, &combines, 0..24, &try_add);
+    }
+
+    /// Offsets of 255 in magnitude put the rescaled sum past 2^30: the general output
+    /// rescale keeps every byte exact.
+    #[test]
+    fn wide_offsets_match_the_reference() {
+        if !super::super::vnni_or_skip() {
+            return;
+        }
+        crate::kernels::add::checks::wide_offsets(&try_add);
     }
 
     /// The 32-bit input rescale equals the scalar one for every offset input `x + offset` in
