@@ -344,8 +344,11 @@ pub fn is_patchable(g: &ConvGeometry, input_offset: i32) -> bool {
 }
 
 /// An output pixel: batch, row, column.
+#[cfg(target_arch = "x86_64")]
 pub(crate) type Pixel = (usize, usize, usize);
 
+/// Window helpers of the x86 vector convolutions (the only users).
+#[cfg(target_arch = "x86_64")]
 impl ConvGeometry {
     /// The input offset of output pixel `(b, oy, ox)`'s window origin, when every tap of the
     /// window is inside the input (unit horizontal dilation, as the row-contiguous kernels
