@@ -546,32 +546,18 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
     let act = ctx.activation(ids.3)?;
     let (dw, dh) = (ctx.positive(ids.4, 1)?, ctx.positive(ids.5, 1)?);
     let window = window_dims(ctx, same, inp, outs, kh, kw, sh, sw, dh, dw)?;
-    let (in_scale, in_zp) = x_info.scale_zp()?;
-    let (out_scale, _) = out_info.scale_zp()?;
-    let fq = f_info.quant.ok_or(Error::UnsupportedType {
-        tensor: f_info.index,
-    })?;
-    if fq.num_scales() != 1 && fq.num_scales() != oc {
-        return Err(ctx.err("per-channel scales do not match output channels"));
-    }
-    if fq.zero_point != 0 {
-        return Err(ctx.err("int8 filters must be symmetric (zero point 0)"));
-    }
-    let channel_axis = if depthwise { 3 } else { 0 };
-    if fq.num_scales() > 1 && fq.quantized_dimension != channel_axis {
-        return Err(ctx.err("per-channel filter scales must run along output channels"));
-    }
-    let (mults, bias) = channel_scratch(ctx, scratch, oc)?;
-    let scales = fq
-        .channel_scales(oc)
-        .ok_or(ctx.err("per-channel scales do not match output channels"))?;
-    quant::conv_multipliers(in_scale, scales, out_scale, mults)?;
-    let bias = match ctx.opt_input(2)? {
-        Some(b) => {
-            load_bias(ctx, &b, bias)?;
-            Some(&*bias)
+    let (_, in_zp) = x_info.scale_zp()?;
+    // The channel parameters come from the packs when they were derived there (from these
+    // very bytes), else are derived here into scratch.
+    let cached = r.packs.and_then(|p| p.channels(ctx.node.index, f_data, oc));
+    let (mults, bias) = match cached {
+        Some(c) => (c.mults, c.bias),
+        None => {
+            let (mults, bias) = channel_scratch(ctx, scratch, oc)?;
+            let has_bias =
+                derive_channels(ctx, &x_info, &f_info, &out_info, depthwise, mults, bias)?;
+            (&*mults, has_bias.then_some(&*bias))
         }
-        None => None,
     };
     let operands = kernels::ConvOperands {
         input_offset: -in_zp,
@@ -611,6 +597,93 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
         kernels::conv2d::conv2d(&g, &operands, packed, i8s_mut(out));
     }
     Ok(())
+}
+
+/// A CONV_2D's or DEPTHWISE_CONV_2D's per-output-channel multipliers (`mults`) and bias
+/// (into `bias` when the node has one; returns whether it does), derived and checked as
+/// TFLite's `Prepare` does. `mults` and `bias` are as long as the output channels.
+fn derive_channels(
+    ctx: &Ctx<'_, '_>,
+    x_info: &TensorInfo<'_>,
+    f_info: &TensorInfo<'_>,
+    out_info: &TensorInfo<'_>,
+    depthwise: bool,
+    mults: &mut [QuantizedMultiplier],
+    bias: &mut [i32],
+) -> Result<bool, Error> {
+    let oc = mults.len();
+    let (in_scale, _) = x_info.scale_zp()?;
+    let (out_scale, _) = out_info.scale_zp()?;
+    let fq = f_info.quant.ok_or(Error::UnsupportedType {
+        tensor: f_info.index,
+    })?;
+    if fq.num_scales() != 1 && fq.num_scales() != oc {
+        return Err(ctx.err("per-channel scales do not match output channels"));
+    }
+    if fq.zero_point != 0 {
+        return Err(ctx.err("int8 filters must be symmetric (zero point 0)"));
+    }
+    let channel_axis = if depthwise { 3 } else { 0 };
+    if fq.num_scales() > 1 && fq.quantized_dimension != channel_axis {
+        return Err(ctx.err("per-channel filter scales must run along output channels"));
+    }
+    let scales = fq
+        .channel_scales(oc)
+        .ok_or(ctx.err("per-channel scales do not match output channels"))?;
+    quant::conv_multipliers(in_scale, scales, out_scale, mults)?;
+    match ctx.opt_input(2)? {
+        Some(b) => {
+            load_bias(ctx, &b, &mut bias[..oc])?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// The output channels of node `node` when it is a CONV_2D or DEPTHWISE_CONV_2D with a
+/// constant rank-4 filter, and whether it has a bias input: what
+/// [`conv_channels`] needs room for.
+pub(crate) fn conv_channel_count(model: &Model<'_>, node: &Node<'_>) -> Option<(usize, bool)> {
+    let depthwise = match OpCode::from_code(node.code)? {
+        OpCode::Conv2d => false,
+        OpCode::DepthwiseConv2d => true,
+        _ => return None,
+    };
+    let f = model.tensor(node.input(1)?).ok()?;
+    f.data?;
+    let fd = f.shape.to4()?;
+    let oc = if depthwise { fd[3] } else { fd[0] };
+    (oc > 0).then_some((oc, node.input(2).is_some()))
+}
+
+/// [`derive_channels`] for a node ahead of time (for [`PackedFilters`]): `mults` must be
+/// [`conv_channel_count`] long, and `bias` too when the node has a bias (it may be empty
+/// otherwise). An error is what running the node would report.
+pub(crate) fn conv_channels(
+    model: &Model<'_>,
+    node: &Node<'_>,
+    mults: &mut [QuantizedMultiplier],
+    bias: &mut [i32],
+) -> Result<bool, Error> {
+    let depthwise = OpCode::from_code(node.code) == Some(OpCode::DepthwiseConv2d);
+    let ctx = Ctx {
+        model,
+        node,
+        op: if depthwise {
+            OpCode::DepthwiseConv2d.name()
+        } else {
+            OpCode::Conv2d.name()
+        },
+    };
+    let x_info = ctx.input(0)?;
+    let f_info = ctx.input(1)?;
+    let out_info = model.tensor(node.output(0).ok_or(ctx.err("missing output"))?)?;
+    if conv_channel_count(model, node).map(|(oc, _)| oc) != Some(mults.len())
+        || (node.input(2).is_some() && bias.len() < mults.len())
+    {
+        return Err(ctx.err("filter and output channels differ"));
+    }
+    derive_channels(&ctx, &x_info, &f_info, &out_info, depthwise, mults, bias)
 }
 
 /// FULLY_CONNECTED (double-precision requantisation, as LiteRT's reference).

@@ -1,48 +1,96 @@
 // SPDX-License-Identifier: Apache-2.0
-//! Convolution filters packed once, for the host. The x86-64 AVX2 convolution reads its
-//! filter widened to int16 and reordered; without this module it does that on every call,
-//! which costs more than the arithmetic in layers with few pixels (a 4×4×112 → 1280
-//! layer packs 143 k weights for 2.3 M multiply-adds). [`PackedFilters`] packs every
-//! convolution of a model once into a caller-provided buffer, and [`PackedCpu`] is the CPU
-//! backend that hands each convolution its packed filter. Results are identical either way.
+//! What a host derives once per model instead of once per call. The x86-64 AVX2
+//! convolution reads its filter widened to int16 and reordered; without this module it does
+//! that on every call, which costs more than the arithmetic in layers with few pixels (a
+//! 4×4×112 → 1280 layer packs 143 k weights for 2.3 M multiply-adds). And every
+//! convolution and depthwise convolution derives TFLite's per-channel multipliers from the
+//! scales in double precision and copies its bias (4 % of MobileNetV2's time on the AVX2
+//! host). [`PackedFilters`] does both once, for every such node of a model, into a
+//! caller-provided buffer, and [`PackedCpu`] is the CPU backend that hands each node its
+//! records. Results are identical either way.
 //!
-//! Only an x86-64 CPU with AVX2 and without AVX-512 VNNI uses packed filters (the AVX-512
-//! kernel packs another layout, the Cortex-M kernels none): elsewhere
-//! [`PackedFilters::bytes_needed`] is 0 and [`PackedCpu`] runs exactly as [`Cpu`].
+//! Filters are packed only on an x86-64 CPU with AVX2 and without AVX-512 VNNI (the
+//! AVX-512 kernel packs another layout, the Cortex-M kernels none); the channel parameters
+//! are kept on every 64-bit host. On a Cortex-M [`PackedFilters::bytes_needed`] is 0 and
+//! [`PackedCpu`] runs exactly as [`Cpu`].
 
 use crate::backend::{Backend, Support};
-use crate::cpu::{run_node, Cpu};
+use crate::cpu::{conv_channel_count, conv_channels, run_node, Cpu};
 use crate::model::{DType, Model};
 use crate::opcode::OpCode;
 use crate::planner::Plan;
+use crate::quant::QuantizedMultiplier;
 use crate::Error;
 
-/// Alignment of the buffer's start and of every packed filter in it.
+/// Alignment of the buffer's start and of every record in it.
 const ALIGN: usize = 32;
-/// Bytes per node in the table at the buffer's start: the packed filter's offset and the
-/// address of the model's filter it was packed from (both `u64`, little-endian).
-const ENTRY: usize = 16;
+/// Bytes per node in the table at the buffer's start: the offsets of the node's packed
+/// filter, multipliers and bias (0: none), then the address of the model's filter they were
+/// derived from (all `u64`, little-endian).
+const ENTRY: usize = 32;
+/// Where each offset sits in an entry.
+const KERNEL: usize = 0;
+const MULTS: usize = 8;
+const BIAS: usize = 16;
+const FROM: usize = 24;
+
+/// True where the per-channel parameters are kept (64-bit hosts, where memory is
+/// plentiful; a Cortex-M derives them per call rather than spend 12 bytes per channel).
+const KEEPS_CHANNELS: bool = cfg!(target_pointer_width = "64");
 
 /// A model's convolution filters, packed once into a caller-provided buffer in the layout
-/// this CPU's vector convolution reads.
+/// this CPU's vector convolution reads, with every convolution's per-channel parameters.
 #[derive(Debug, Clone, Copy)]
 pub struct PackedFilters<'p> {
-    /// The aligned part of the caller's buffer: a table of [`ENTRY`] bytes per node (offset
-    /// 0: not packed), then the packed filters.
+    /// The aligned part of the caller's buffer: a table of [`ENTRY`] bytes per node, then
+    /// the records.
     buf: &'p [u8],
     nodes: usize,
 }
 
-/// A convolution whose filter can be packed: node index, filter bytes, taps per output
-/// channel, output channels.
-type Layer<'m> = (usize, &'m [u8], usize, usize);
+/// A convolution's per-output-channel parameters, derived once ([`PackedFilters`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConvChannels<'p> {
+    /// TFLite's multipliers.
+    pub(crate) mults: &'p [QuantizedMultiplier],
+    /// The bias, when the node has one.
+    pub(crate) bias: Option<&'p [i32]>,
+}
 
-/// The packed size of a layer on this CPU (0: not packed).
+/// A CONV_2D or DEPTHWISE_CONV_2D with a constant filter.
+#[derive(Debug, Clone, Copy)]
+struct Layer<'m> {
+    node: usize,
+    filter: &'m [u8],
+    /// Taps per output channel (a CONV_2D's packed filter: 0 for a depthwise one).
+    k: usize,
+    oc: usize,
+    has_bias: bool,
+}
+
+impl Layer<'_> {
+    /// Record bytes: the packed filter, the multipliers and the bias, each aligned.
+    fn bytes(&self) -> usize {
+        let channels = if KEEPS_CHANNELS {
+            (self.oc * 8).next_multiple_of(ALIGN)
+                + if self.has_bias {
+                    (self.oc * 4).next_multiple_of(ALIGN)
+                } else {
+                    0
+                }
+        } else {
+            0
+        };
+        packed_bytes(self.k, self.oc).next_multiple_of(ALIGN) + channels
+    }
+}
+
+/// The packed size of a CONV_2D's filter on this CPU (0: not packed).
 fn packed_bytes(k: usize, oc: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
         use crate::kernels::x86;
-        if x86::has_avx2() && !x86::has_avx512_vnni() {
+        if k > 0 && x86::has_avx2() && !x86::has_avx512_vnni() {
             return x86::avx2::conv_gemm::packed_bytes(k, oc);
         }
     }
@@ -64,14 +112,14 @@ fn pack(filter: &[u8], k: usize, oc: usize, dst: &mut [u8]) -> bool {
     }
 }
 
-/// Every CONV_2D of `model` with a constant int8 OHWI filter.
+/// Every CONV_2D and DEPTHWISE_CONV_2D of `model` with a constant int8 filter.
 fn layers<'s, 'm>(model: &'s Model<'m>) -> impl Iterator<Item = Result<Layer<'m>, Error>> + 's {
     (0..model.num_nodes()).filter_map(move |n| {
         let layer = || -> Result<Option<Layer<'m>>, Error> {
             let node = model.node(n)?;
-            if OpCode::from_code(node.code) != Some(OpCode::Conv2d) {
+            let Some((oc, has_bias)) = conv_channel_count(model, &node) else {
                 return Ok(None);
-            }
+            };
             let Some(f) = node.input(1) else {
                 return Ok(None);
             };
@@ -80,21 +128,34 @@ fn layers<'s, 'm>(model: &'s Model<'m>) -> impl Iterator<Item = Result<Layer<'m>
             else {
                 return Ok(None);
             };
-            let (oc, k) = (d[0], d[1] * d[2] * d[3]);
-            Ok((oc * k > 0 && data.len() >= oc * k).then_some((n, data, k, oc)))
+            let conv = OpCode::from_code(node.code) == Some(OpCode::Conv2d);
+            let k = if conv { d[1] * d[2] * d[3] } else { 0 };
+            let elems = d.iter().product::<usize>();
+            Ok((elems > 0 && data.len() >= elems).then_some(Layer {
+                node: n,
+                filter: data,
+                k,
+                oc,
+                has_bias,
+            }))
         };
         layer().transpose()
     })
 }
 
+/// The `u64` at `at` of `bytes` as an offset.
+fn read_u64(bytes: &[u8], at: usize) -> Option<usize> {
+    let b = bytes.get(at..at + 8)?;
+    usize::try_from(u64::from_le_bytes(b.try_into().ok()?)).ok()
+}
+
 impl<'p> PackedFilters<'p> {
     /// Bytes [`PackedFilters::new`] needs for `model` on this CPU (alignment slack
-    /// included); 0 when this CPU packs nothing ahead.
+    /// included); 0 when this CPU keeps nothing ahead.
     pub fn bytes_needed(model: &Model<'_>) -> Result<usize, Error> {
         let mut total = 0;
         for layer in layers(model) {
-            let (_, _, k, oc) = layer?;
-            total += packed_bytes(k, oc).next_multiple_of(ALIGN);
+            total += layer?.bytes();
         }
         if total == 0 {
             return Ok(0);
@@ -102,12 +163,14 @@ impl<'p> PackedFilters<'p> {
         Ok(ALIGN + (model.num_nodes() * ENTRY).next_multiple_of(ALIGN) + total)
     }
 
-    /// Packs `model`'s convolution filters into `buf`. Fails with
-    /// [`Error::PackBufferTooSmall`] (saying how many bytes are needed) when `buf` is
-    /// shorter than [`PackedFilters::bytes_needed`]. The packs cannot outlive the model's
-    /// bytes (`'m: 'p`), which stay borrowed, in place, while they are in use: so the
-    /// address check in [`PackedFilters::filter`] cannot match another model loaded where
-    /// a freed one was.
+    /// Packs `model`'s convolution filters into `buf` and derives each convolution's
+    /// per-channel parameters there. Fails with [`Error::PackBufferTooSmall`] (saying how
+    /// many bytes are needed) when `buf` is shorter than [`PackedFilters::bytes_needed`]. A
+    /// node whose parameters cannot be derived (a corrupt scale, say) keeps none, and
+    /// reports its error when it runs. The records cannot outlive the model's bytes
+    /// (`'m: 'p`), which stay borrowed, in place, while they are in use: so the address
+    /// check in [`PackedFilters::filter`] cannot match another model loaded where a freed
+    /// one was.
     pub fn new<'m: 'p>(model: &Model<'m>, buf: &'p mut [u8]) -> Result<Self, Error> {
         let needed = Self::bytes_needed(model)?;
         if buf.len() < needed {
@@ -126,15 +189,42 @@ impl<'p> PackedFilters<'p> {
         base[..table].fill(0);
         let mut at = table;
         for layer in layers(model) {
-            let (n, filter, k, oc) = layer?;
-            let len = packed_bytes(k, oc);
-            if len == 0 || !pack(filter, k, oc, &mut base[at..at + len]) {
-                continue;
+            let layer = layer?;
+            let mut offsets = [0usize; 3];
+            let len = packed_bytes(layer.k, layer.oc);
+            if len > 0 && pack(layer.filter, layer.k, layer.oc, &mut base[at..at + len]) {
+                offsets[0] = at;
+                at += len.next_multiple_of(ALIGN);
             }
-            let entry = &mut base[n * ENTRY..(n + 1) * ENTRY];
-            entry[..8].copy_from_slice(&(at as u64).to_le_bytes());
-            entry[8..].copy_from_slice(&(filter.as_ptr() as usize as u64).to_le_bytes());
-            at += len.next_multiple_of(ALIGN);
+            if KEEPS_CHANNELS {
+                let node = model.node(layer.node)?;
+                let (m_len, b_len) = (
+                    (layer.oc * 8).next_multiple_of(ALIGN),
+                    if layer.has_bias {
+                        (layer.oc * 4).next_multiple_of(ALIGN)
+                    } else {
+                        0
+                    },
+                );
+                let (m, b) = base[at..at + m_len + b_len].split_at_mut(m_len);
+                let mults: &mut [QuantizedMultiplier] =
+                    bytemuck::cast_slice_mut(&mut m[..layer.oc * 8]);
+                let bias: &mut [i32] = bytemuck::cast_slice_mut(&mut b[..b_len.min(layer.oc * 4)]);
+                let derived = conv_channels(model, &node, mults, bias);
+                if let Ok(has_bias) = derived {
+                    offsets[1] = at;
+                    if has_bias {
+                        offsets[2] = at + m_len;
+                    }
+                    at += m_len + b_len;
+                }
+            }
+            let entry = &mut base[layer.node * ENTRY..(layer.node + 1) * ENTRY];
+            for (slot, off) in [KERNEL, MULTS, BIAS].into_iter().zip(offsets) {
+                entry[slot..slot + 8].copy_from_slice(&(off as u64).to_le_bytes());
+            }
+            entry[FROM..FROM + 8]
+                .copy_from_slice(&(layer.filter.as_ptr() as usize as u64).to_le_bytes());
         }
         let buf: &'p [u8] = base;
         Ok(Self {
@@ -148,16 +238,36 @@ impl<'p> PackedFilters<'p> {
         self.buf.is_empty()
     }
 
-    /// Node `n`'s packed filter, when one was packed from exactly `filter` (the same bytes
-    /// of the same model: another model's node `n` never gets it).
-    pub(crate) fn filter(&self, n: usize, filter: &[u8]) -> Option<&'p [u8]> {
+    /// Node `n`'s entry, when its records were derived from exactly `filter` (the same
+    /// bytes of the same model: another model's node `n` never gets them).
+    fn entry(&self, n: usize, filter: &[u8]) -> Option<&'p [u8]> {
         if n >= self.nodes || self.buf.is_empty() {
             return None;
         }
         let entry = self.buf.get(n * ENTRY..(n + 1) * ENTRY)?;
-        let at = u64::from_le_bytes(entry[..8].try_into().ok()?) as usize;
-        let from = u64::from_le_bytes(entry[8..].try_into().ok()?);
-        (at != 0 && from == filter.as_ptr() as usize as u64).then(|| self.buf.get(at..))?
+        let from = u64::from_le_bytes(entry[FROM..FROM + 8].try_into().ok()?);
+        (from == filter.as_ptr() as usize as u64).then_some(entry)
+    }
+
+    /// Node `n`'s packed filter, when one was packed from exactly `filter`.
+    pub(crate) fn filter(&self, n: usize, filter: &[u8]) -> Option<&'p [u8]> {
+        let at = read_u64(self.entry(n, filter)?, KERNEL)?;
+        (at != 0).then(|| self.buf.get(at..))?
+    }
+
+    /// Node `n`'s `oc` multipliers and bias, when they were derived for exactly `filter`.
+    pub(crate) fn channels(&self, n: usize, filter: &[u8], oc: usize) -> Option<ConvChannels<'p>> {
+        let entry = self.entry(n, filter)?;
+        let (m, b) = (read_u64(entry, MULTS)?, read_u64(entry, BIAS)?);
+        if m == 0 {
+            return None;
+        }
+        let mults = bytemuck::try_cast_slice(self.buf.get(m..m + oc * 8)?).ok()?;
+        let bias = match b {
+            0 => None,
+            b => Some(bytemuck::try_cast_slice(self.buf.get(b..b + oc * 4)?).ok()?),
+        };
+        Some(ConvChannels { mults, bias })
     }
 }
 
@@ -205,26 +315,49 @@ impl Backend for PackedCpu<'_> {
 mod tests {
     extern crate std;
 
-    use super::*;
+    use std::vec;
+    use std::vec::Vec;
 
-    fn blazeface() -> std::vec::Vec<u8> {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../models/detector_blazeface_short.tflite"
-        );
-        std::fs::read(path).expect("the shipped BlazeFace model")
+    use super::*;
+    use crate::interpreter::Interpreter;
+
+    fn read(path: &str) -> Vec<u8> {
+        let full = std::format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
     }
 
-    /// Every convolution is packed on a CPU that packs, and handed out only for the filter
-    /// bytes it was packed from; a short buffer says how much is needed.
+    fn blazeface() -> Vec<u8> {
+        read("../../models/detector_blazeface_short.tflite")
+    }
+
+    /// Node `layer`'s multipliers and bias derived afresh.
+    fn derived(
+        model: &Model<'_>,
+        layer: &Layer<'_>,
+    ) -> (Vec<QuantizedMultiplier>, Option<Vec<i32>>) {
+        let node = model.node(layer.node).unwrap();
+        let mut mults = vec![QuantizedMultiplier::default(); layer.oc];
+        let mut bias = vec![0i32; layer.oc];
+        let has_bias = conv_channels(model, &node, &mut mults, &mut bias).unwrap();
+        (mults, has_bias.then_some(bias))
+    }
+
+    /// Every convolution is packed on a CPU that packs, every convolution's and depthwise
+    /// convolution's channel parameters are kept on a host and equal a fresh derivation, and
+    /// both are handed out only for the filter bytes they came from; a short buffer says how
+    /// much is needed.
     #[test]
-    fn packs_each_convolution_for_its_own_filter() {
+    fn keeps_each_convolution_for_its_own_filter() {
         let bytes = blazeface();
         let model = Model::from_bytes(&bytes).unwrap();
         let needed = PackedFilters::bytes_needed(&model).unwrap();
-        let mut short = std::vec![0u8; needed.saturating_sub(1)];
+        let mut short = vec![0u8; needed.saturating_sub(1)];
+        assert!(
+            needed > 0 || !KEEPS_CHANNELS,
+            "a host keeps the channel parameters"
+        );
         if needed == 0 {
-            std::eprintln!("this CPU packs no filters ahead: nothing to check");
+            std::eprintln!("this CPU keeps nothing ahead: nothing to check");
             assert!(PackedFilters::new(&model, &mut short).unwrap().is_empty());
             return;
         }
@@ -235,19 +368,93 @@ mod tests {
                 available: needed - 1
             }
         );
-        let mut buf = std::vec![0u8; needed];
+        let mut buf = vec![0u8; needed];
         let packs = PackedFilters::new(&model, &mut buf).unwrap();
-        let mut convs = 0;
+        let (mut convs, mut depthwise, mut biased) = (0, 0, 0);
         for layer in layers(&model) {
-            let (n, filter, _, _) = layer.unwrap();
-            assert!(packs.filter(n, filter).is_some(), "node {n} not packed");
+            let layer = layer.unwrap();
+            let (n, filter, oc) = (layer.node, layer.filter, layer.oc);
+            let conv = layer.k > 0;
+            assert_eq!(
+                packs.filter(n, filter).is_some(),
+                conv && packed_bytes(layer.k, oc) > 0,
+                "node {n}"
+            );
+            if KEEPS_CHANNELS {
+                let kept = packs
+                    .channels(n, filter, oc)
+                    .expect("channel parameters kept");
+                let (mults, bias) = derived(&model, &layer);
+                assert_eq!(kept.mults, &mults[..], "node {n}");
+                assert_eq!(kept.bias.map(<[i32]>::to_vec), bias, "node {n}");
+                biased += usize::from(kept.bias.is_some());
+            }
             // The same bytes at another address (another model) get nothing.
             let copy = filter.to_vec();
             assert!(packs.filter(n, &copy).is_none());
-            convs += 1;
+            assert!(packs.channels(n, &copy, oc).is_none());
+            if conv {
+                convs += 1;
+            } else {
+                depthwise += 1;
+            }
         }
-        assert!(convs > 10, "{convs} convolutions");
+        assert!(
+            convs > 10 && depthwise > 10,
+            "{convs} + {depthwise} convolutions"
+        );
+        assert!(!KEEPS_CHANNELS || biased > 20, "{biased} biases");
         // Nodes that are not convolutions, and nodes past the end, get nothing.
         assert!(packs.filter(model.num_nodes(), &bytes).is_none());
+        assert!(packs.channels(model.num_nodes(), &bytes, 1).is_none());
+    }
+
+    /// A convolution whose filter scale is corrupt (its multiplier exceeds 2^30, which loading
+    /// does not check) keeps no channel parameters, and running
+    /// it with the packs reports the error the plain CPU backend reports.
+    #[test]
+    fn a_corrupt_scale_is_reported_when_run() {
+        let mut bytes = read("tests/data/ops/conv2d_0.tflite");
+        let scale = {
+            let model = Model::from_bytes(&bytes).unwrap();
+            let node = model.node(0).unwrap();
+            model
+                .tensor(node.input(1).unwrap())
+                .unwrap()
+                .quant
+                .unwrap()
+                .scale
+        };
+        let pattern = scale.to_le_bytes();
+        let at: Vec<usize> = (0..bytes.len() - 3)
+            .filter(|&i| bytes[i..i + 4] == pattern)
+            .collect();
+        assert_eq!(at.len(), 1, "the filter's first scale is found once");
+        bytes[at[0]..at[0] + 4].copy_from_slice(&1e30f32.to_le_bytes());
+
+        let model = Model::from_bytes(&bytes).unwrap();
+        let plan = Plan::new(&model).unwrap();
+        let mut arena = vec![0u8; plan.arena_bytes()];
+        let plain = Interpreter::new(model, &mut arena)
+            .unwrap()
+            .invoke()
+            .unwrap_err();
+
+        let model = Model::from_bytes(&bytes).unwrap();
+        let mut buf = vec![0u8; PackedFilters::bytes_needed(&model).unwrap()];
+        let packs = PackedFilters::new(&model, &mut buf).unwrap();
+        let filter = model
+            .tensor(model.node(0).unwrap().input(1).unwrap())
+            .unwrap()
+            .data
+            .unwrap();
+        assert!(packs.channels(0, filter, 1).is_none());
+        let mut arena = vec![0u8; plan.arena_bytes()];
+        let packed = Interpreter::with_backend(model, &mut arena, PackedCpu::new(packs))
+            .unwrap()
+            .invoke()
+            .unwrap_err();
+        assert_eq!(packed, plain);
+        assert_eq!(plain, Error::InvalidMultiplier);
     }
 }
