@@ -19,8 +19,9 @@ use super::requant::{self, bounded_below_2_30, load8, Requant8, Stage8};
 use crate::kernels::conv2d::{gather_patch, is_pointwise, is_row_contiguous, ConvGeometry, Pixel};
 use crate::kernels::ConvOperands;
 
-/// Output pixels per tile (rows of the panel).
+/// Output pixels per tile (rows of the panel; even: rows are narrowed in pairs).
 const MR: usize = 4;
+const _: () = assert!(MR.is_multiple_of(2));
 /// Output channels per vector.
 const LANES: usize = 8;
 /// Filter blocks per tile (`MR · NB` accumulators stay in registers).
@@ -528,27 +529,49 @@ fn tile<const B: usize>(
             }
         }
     }
-    for (r, acc_r) in acc.iter().enumerate().take(rows) {
-        for (a, blk) in acc_r.iter().zip(blocks) {
-            let acc = _mm256_add_epi32(*a, blk.constant);
-            let v = if blk.bounded {
+    for (b, blk) in blocks.iter().enumerate().take(B) {
+        // Every row is requantised (a last tile's unused rows too, never stored), then
+        // narrowed two rows at a time.
+        // (A loop, not `array::from_fn`: its closure would not inherit AVX2 and would not
+        // be inlined.)
+        let mut q = [_mm256_setzero_si256(); MR];
+        for (q, acc_r) in q.iter_mut().zip(&acc) {
+            let acc = _mm256_add_epi32(acc_r[b], blk.constant);
+            *q = if blk.bounded {
                 blk.requant.multiply_bounded(acc)
             } else {
                 blk.requant.multiply(acc)
             };
-            let bytes = stage.narrow8(v);
-            let at = (p0 + r) * oc_n + blk.oc0;
-            if blk.lanes == LANES {
-                // SAFETY: the 8 bytes at `at` are channels `oc0..oc0 + 8 ≤ oc_n` of pixel
-                // `p0 + r`, inside `output` (length asserted above).
-                unsafe { _mm_storel_epi64(output.as_mut_ptr().add(at).cast(), bytes) };
+        }
+        for r in (0..rows).step_by(2) {
+            // Row `r`'s bytes in the low 8, row `r + 1`'s in the high 8.
+            let bytes = if blk.bounded {
+                stage.narrow16_small(q[r], q[r + 1])
             } else {
-                let mut tmp = [0i8; 16];
-                // SAFETY: `tmp` is 16 writable bytes.
-                unsafe { _mm_storeu_si128(tmp.as_mut_ptr().cast(), bytes) };
-                output[at..at + blk.lanes].copy_from_slice(&tmp[..blk.lanes]);
+                stage.narrow16(q[r], q[r + 1])
+            };
+            store_row(output, (p0 + r) * oc_n + blk.oc0, blk.lanes, bytes);
+            if r + 1 < rows {
+                let high = _mm_unpackhi_epi64(bytes, bytes);
+                store_row(output, (p0 + r + 1) * oc_n + blk.oc0, blk.lanes, high);
             }
         }
+    }
+}
+
+/// Stores the low `lanes` (at most 8) bytes of `bytes` at `output[at..]`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn store_row(output: &mut [i8], at: usize, lanes: usize, bytes: __m128i) {
+    let o = &mut output[at..at + lanes];
+    if lanes == LANES {
+        // SAFETY: `o` is 8 writable bytes; the store is unaligned.
+        unsafe { _mm_storel_epi64(o.as_mut_ptr().cast(), bytes) };
+    } else {
+        let mut tmp = [0i8; 16];
+        // SAFETY: `tmp` is 16 writable bytes.
+        unsafe { _mm_storeu_si128(tmp.as_mut_ptr().cast(), bytes) };
+        o.copy_from_slice(&tmp[..lanes]);
     }
 }
 

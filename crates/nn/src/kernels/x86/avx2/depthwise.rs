@@ -204,15 +204,14 @@ fn depthwise_avx2<const W: usize>(g: &DepthwiseGeometry, op: &ConvOperands<'_>, 
                         lo = _mm256_add_epi32(lo, _mm256_madd_epi16(xl, fp[0]));
                         hi = _mm256_add_epi32(hi, _mm256_madd_epi16(xh, fp[1]));
                     }
-                    let (lo, hi) = if blk.bounded {
-                        (
+                    let bytes = if blk.bounded {
+                        stage.narrow16_unpacked_small(
                             blk.rq_lo.multiply_bounded(lo),
                             blk.rq_hi.multiply_bounded(hi),
                         )
                     } else {
-                        (blk.rq_lo.multiply(lo), blk.rq_hi.multiply(hi))
+                        stage.narrow16_unpacked(blk.rq_lo.multiply(lo), blk.rq_hi.multiply(hi))
                     };
-                    let bytes = stage.narrow16_unpacked(lo, hi);
                     let o = &mut output[o0 + blk.c0..][..W];
                     // SAFETY: `o` is `W` writable bytes (`_mm_storel_epi64` writes 8).
                     unsafe {

@@ -166,6 +166,11 @@ pub struct Stage8 {
     offset: __m256i,
     min: __m256i,
     max: __m256i,
+    /// The offset in int16 lanes and the bounds in int8 lanes, for the narrowings of
+    /// small lanes.
+    offset16: __m256i,
+    min8: __m256i,
+    max8: __m256i,
 }
 
 impl Stage8 {
@@ -177,7 +182,51 @@ impl Stage8 {
             offset: _mm256_set1_epi32(stage.offset),
             min: _mm256_set1_epi32(stage.min),
             max: _mm256_set1_epi32(stage.max),
+            // Truncation cannot bite where these are used: [`fits`] keeps all three in int8.
+            offset16: _mm256_set1_epi16(stage.offset as i16),
+            min8: _mm256_set1_epi8(stage.min as i8),
+            max8: _mm256_set1_epi8(stage.max as i8),
         }
+    }
+
+    /// The int8 clamp of sixteen lanes narrowed to int16 (`w`, saturated): the offset is
+    /// added with int16 saturation, the lanes narrowed to int8 with saturation and clamped
+    /// there. Equal to [`Stage8::clamp`] and narrowing for lanes below 2^30 in magnitude:
+    /// a lane the int16 saturation moved lies beyond ±32767, and with an offset of at most
+    /// 128 in magnitude both forms clamp it to the same bound; any other lane is exact.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn clamp_narrowed(&self, w: __m256i) -> __m256i {
+        let b = _mm256_packs_epi16(_mm256_adds_epi16(w, self.offset16), w);
+        _mm256_min_epi8(_mm256_max_epi8(b, self.min8), self.max8)
+    }
+
+    /// [`Stage8::narrow16`] for lanes below 2^30 in magnitude (what
+    /// [`Requant8::multiply_bounded`] returns): clamped after narrowing, six operations
+    /// instead of eleven.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2; the stage must [`fits`]; every lane of `a` and `b` lies
+    /// below 2^30 in magnitude.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn narrow16_small(&self, a: __m256i, b: __m256i) -> __m128i {
+        // The layout of `narrow16`'s packs, the bytes in the low 8 of each half.
+        let bytes = self.clamp_narrowed(_mm256_packs_epi32(a, b));
+        let order = _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0);
+        _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(bytes, order))
+    }
+
+    /// [`Stage8::narrow16_unpacked`] for lanes below 2^30 in magnitude, as
+    /// [`Stage8::narrow16_small`].
+    ///
+    /// # Safety
+    /// As [`Stage8::narrow16_small`].
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn narrow16_unpacked_small(&self, lo: __m256i, hi: __m256i) -> __m128i {
+        let bytes = self.clamp_narrowed(_mm256_packs_epi32(lo, hi));
+        _mm256_castsi256_si128(_mm256_permute4x64_epi64::<0b1000>(bytes))
     }
 
     /// [`OutputStage::finish`] of eight lanes, as sixteen int32 lanes clamped into int8 (the
@@ -245,9 +294,13 @@ pub fn bounded_below_2_30(taps: usize, largest_bias: u32) -> bool {
     (taps as u64) * 128 * 255 + u64::from(largest_bias) < 1 << 30
 }
 
-/// True when `stage` clamps into int8 (the narrowing above relies on it).
+/// True when `stage` clamps into int8 and its offset is an int8 value, as every int8
+/// output's zero point is (the narrowings above rely on both).
 pub fn fits(stage: &OutputStage) -> bool {
-    -128 <= stage.min && stage.min <= stage.max && stage.max <= 127
+    -128 <= stage.min
+        && stage.min <= stage.max
+        && stage.max <= 127
+        && i8::try_from(stage.offset).is_ok()
 }
 
 /// A vector from eight lanes.
@@ -389,6 +442,59 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The narrowings of small lanes equal the offset, clamp and narrowing of
+    /// [`OutputStage::finish`] for lanes up to 2^30 − 1 in magnitude, at and around the
+    /// int16 and int8 limits, for offsets and bounds across int8.
+    #[test]
+    fn small_narrowings_match_finish() {
+        if !avx2_or_skip() {
+            return;
+        }
+        let mut rng = Rng(23);
+        let limit = (1 << 30) - 1;
+        let special = [
+            0, 1, -1, 127, -128, 128, -129, 255, -256, 32767, -32768, 32768, -32769,
+        ];
+        for round in 0..2000 {
+            let (a, b) = (
+                rng.range(0, 256) as i32 - 128,
+                rng.range(0, 256) as i32 - 128,
+            );
+            let stage = OutputStage {
+                offset: rng.range(0, 256) as i32 - 128,
+                min: a.min(b),
+                max: a.max(b),
+            };
+            let lanes: [i32; 16] = core::array::from_fn(|k| match (round + k) % 4 {
+                0 => special[rng.range(0, special.len())] + rng.range(0, 3) as i32 - 1,
+                1 => [limit, -limit][k % 2],
+                2 => (rng.next() as i32) >> 2,
+                _ => (rng.next() as i32) >> 20,
+            });
+            let (x, y): ([i32; 8], [i32; 8]) = (
+                core::array::from_fn(|k| lanes[k]),
+                core::array::from_fn(|k| lanes[8 + k]),
+            );
+            // SAFETY: AVX2 is present (checked above).
+            let (plain, unpacked) = unsafe {
+                let (x, y) = (load8(&x), load8(&y));
+                let s = Stage8::new(&stage);
+                let mut p = [0i8; 16];
+                let mut u = [0i8; 16];
+                _mm_storeu_si128(p.as_mut_ptr().cast(), s.narrow16_small(x, y));
+                _mm_storeu_si128(u.as_mut_ptr().cast(), s.narrow16_unpacked_small(x, y));
+                (p, u)
+            };
+            let want: [i8; 16] = core::array::from_fn(|k| stage.finish(lanes[k]));
+            assert_eq!(plain, want, "{stage:?} {lanes:?}");
+            // `x` holds channels 0-3 and 8-11, `y` 4-7 and 12-15.
+            let order = [0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15];
+            let want_unpacked: [i8; 16] =
+                core::array::from_fn(|c| want[order.iter().position(|&o| o == c).unwrap()]);
+            assert_eq!(unpacked, want_unpacked, "{stage:?} {lanes:?}");
         }
     }
 
