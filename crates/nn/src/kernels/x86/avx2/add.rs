@@ -71,28 +71,70 @@ fn add_avx2<const SUB: bool>(
     stage: &OutputStage,
     out: &mut [i8],
 ) {
-    let s1 = Scale8::new(p.input1, p.input1_offset, p.left_shift);
-    let s2 = Scale8::new(p.input2, p.input2_offset, p.left_shift);
-    let qo = Requant8::new(&[p.output; 8]);
-    let stage = Stage8::new(stage);
-    let small = p.rescaled_below_2_30();
-    let eight = |x: __m128i, y: __m128i| {
+    let op = Step::<SUB>::new(p, stage);
+    super::super::in_steps::<STEP>(a, b, out, |x, y, o| {
+        // SAFETY: the CPU supports AVX2 (this function's feature); `o` is 16 writable
+        // bytes; the store is unaligned.
+        unsafe { _mm_storeu_si128(o.as_mut_ptr().cast(), op.sixteen(x, y)) }
+    });
+}
+
+/// One op's constants, and its arithmetic on sixteen elements. (Methods rather than
+/// closures: a closure in an AVX2 function was not inlined into the loop.)
+#[derive(Clone, Copy)]
+struct Step<const SUB: bool> {
+    s1: Scale8,
+    s2: Scale8,
+    out: Requant8,
+    stage: Stage8,
+    /// Every rescaled sum lies below 2^30 in magnitude ([`AddParams::rescaled_below_2_30`]).
+    small: bool,
+    /// And so does every result: the output rescale is the bounded form, which shifts
+    /// nothing left.
+    small_result: bool,
+}
+
+impl<const SUB: bool> Step<SUB> {
+    /// # Safety
+    /// The CPU must support AVX2; [`applies`] holds for `p`, and `stage` [`requant::fits`].
+    #[target_feature(enable = "avx2")]
+    fn new(p: &AddParams, stage: &OutputStage) -> Self {
+        let out = Requant8::new(&[p.output; 8]);
+        let small = p.rescaled_below_2_30();
+        Self {
+            s1: Scale8::new(p.input1, p.input1_offset, p.left_shift),
+            s2: Scale8::new(p.input2, p.input2_offset, p.left_shift),
+            out,
+            stage: Stage8::new(stage),
+            small,
+            small_result: small && out.has_no_left_shift(),
+        }
+    }
+
+    /// Eight sums (`x`, `y`: the low eight bytes of each), rescaled to the output.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn eight(&self, x: __m128i, y: __m128i) -> __m256i {
         let (x, y) = (
-            s1.rescale(_mm256_cvtepi8_epi32(x)),
-            s2.rescale(_mm256_cvtepi8_epi32(y)),
+            self.s1.rescale(_mm256_cvtepi8_epi32(x)),
+            self.s2.rescale(_mm256_cvtepi8_epi32(y)),
         );
         let v = if SUB {
             _mm256_sub_epi32(x, y)
         } else {
             _mm256_add_epi32(x, y)
         };
-        if small {
-            qo.multiply_small(v)
+        if self.small {
+            self.out.multiply_small(v)
         } else {
-            qo.multiply(v)
+            self.out.multiply(v)
         }
-    };
-    let step = |x: &[i8; STEP], y: &[i8; STEP]| {
+    }
+
+    /// Sixteen outputs from sixteen elements of each input.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn sixteen(&self, x: &[i8; STEP], y: &[i8; STEP]) -> __m128i {
         // SAFETY: both are 16 readable bytes; the loads are unaligned.
         let (x, y) = unsafe {
             (
@@ -100,14 +142,14 @@ fn add_avx2<const SUB: bool>(
                 _mm_loadu_si128(y.as_ptr().cast()),
             )
         };
-        let lo = eight(x, y);
-        let hi = eight(_mm_srli_si128::<8>(x), _mm_srli_si128::<8>(y));
-        stage.narrow16(lo, hi)
-    };
-    super::super::in_steps::<STEP>(a, b, out, |x, y, o| {
-        // SAFETY: `o` is 16 writable bytes; the store is unaligned.
-        unsafe { _mm_storeu_si128(o.as_mut_ptr().cast(), step(x, y)) }
-    });
+        let lo = self.eight(x, y);
+        let hi = self.eight(_mm_srli_si128::<8>(x), _mm_srli_si128::<8>(y));
+        if self.small_result {
+            self.stage.narrow16_small(lo, hi)
+        } else {
+            self.stage.narrow16(lo, hi)
+        }
+    }
 }
 
 /// One input's rescale, `(x + offset) << ls` through a multiplier, in 32-bit products only
