@@ -59,10 +59,12 @@ pub fn try_depthwise_conv2d(
     }
     // SAFETY: the CPU supports AVX2 (checked just above).
     unsafe {
-        if g.output.c >= 16 {
-            depthwise_avx2::<16>(g, op, output);
-        } else {
-            depthwise_avx2::<8>(g, op, output);
+        // 3×3 filters (five tap pairs) get a copy whose pair loop is unrolled.
+        match (g.output.c >= 16, g.kh * g.kw == 9) {
+            (true, true) => depthwise_avx2::<16, 5>(g, op, output),
+            (true, false) => depthwise_avx2::<16, 0>(g, op, output),
+            (false, true) => depthwise_avx2::<8, 5>(g, op, output),
+            (false, false) => depthwise_avx2::<8, 0>(g, op, output),
         }
     }
     true
@@ -99,12 +101,19 @@ struct Block {
     bounded: bool,
 }
 
+/// The convolution, `W` channels per step; `PAIRS`, when not 0, is the filter's tap-pair
+/// count known at compile time.
 #[target_feature(enable = "avx2")]
-fn depthwise_avx2<const W: usize>(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+fn depthwise_avx2<const W: usize, const PAIRS: usize>(
+    g: &DepthwiseGeometry,
+    op: &ConvOperands<'_>,
+    output: &mut [i8],
+) {
     let (inp, out, win) = (g.input, g.output, g.window);
     let c = out.c;
     let taps = g.kh * g.kw;
-    let pairs = taps.div_ceil(2);
+    let pairs = if PAIRS > 0 { PAIRS } else { taps.div_ceil(2) };
+    assert_eq!(pairs, taps.div_ceil(2));
     // The last block ends at channel `c`, overlapping the one before when `c` is not a
     // multiple of `W`.
     let n_blocks = c.div_ceil(W);
