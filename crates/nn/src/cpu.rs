@@ -579,7 +579,8 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
             depth_multiplier: oc / inp.c,
             window,
         };
-        kernels::depthwise_conv2d::depthwise_conv2d(&g, &operands, i8s_mut(out));
+        let packed = r.packs.and_then(|p| p.filter(ctx.node.index, f_data));
+        kernels::depthwise_conv2d::depthwise_conv2d(&g, &operands, packed, i8s_mut(out));
     } else {
         let fc = fd[3];
         if fc == 0 || inp.c < fc || inp.c % fc != 0 || oc % (inp.c / fc) != 0 {
@@ -658,13 +659,14 @@ pub(crate) fn conv_channel_count(model: &Model<'_>, node: &Node<'_>) -> Option<(
 
 /// [`derive_channels`] for a node ahead of time (for [`PackedFilters`]): `mults` must be
 /// [`conv_channel_count`] long, and `bias` too when the node has a bias (it may be empty
-/// otherwise). An error is what running the node would report.
+/// otherwise). Returns whether the node has a bias, and its input offset (the negated input
+/// zero point). An error is what running the node would report.
 pub(crate) fn conv_channels(
     model: &Model<'_>,
     node: &Node<'_>,
     mults: &mut [QuantizedMultiplier],
     bias: &mut [i32],
-) -> Result<bool, Error> {
+) -> Result<(bool, i32), Error> {
     let depthwise = OpCode::from_code(node.code) == Some(OpCode::DepthwiseConv2d);
     let ctx = Ctx {
         model,
@@ -683,7 +685,9 @@ pub(crate) fn conv_channels(
     {
         return Err(ctx.err("filter and output channels differ"));
     }
-    derive_channels(&ctx, &x_info, &f_info, &out_info, depthwise, mults, bias)
+    let has_bias = derive_channels(&ctx, &x_info, &f_info, &out_info, depthwise, mults, bias)?;
+    let (_, in_zp) = x_info.scale_zp()?;
+    Ok((has_bias, in_zp.wrapping_neg()))
 }
 
 /// FULLY_CONNECTED (double-precision requantisation, as LiteRT's reference).

@@ -62,7 +62,10 @@ pub(crate) struct ConvChannels<'p> {
 struct Layer<'m> {
     node: usize,
     filter: &'m [u8],
-    /// Taps per output channel (a CONV_2D's packed filter: 0 for a depthwise one).
+    /// True for a DEPTHWISE_CONV_2D.
+    depthwise: bool,
+    /// Filter taps per output channel (`kh · kw · in_c` for a CONV_2D, `kh · kw` for a
+    /// depthwise one).
     k: usize,
     oc: usize,
     has_bias: bool,
@@ -81,34 +84,62 @@ impl Layer<'_> {
         } else {
             0
         };
-        packed_bytes(self.k, self.oc).next_multiple_of(ALIGN) + channels
+        self.packed_bytes().next_multiple_of(ALIGN) + channels
     }
-}
 
-/// The packed size of a CONV_2D's filter on this CPU (0: not packed).
-fn packed_bytes(k: usize, oc: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use crate::kernels::x86;
-        if k > 0 && x86::has_avx2() && !x86::has_avx512_vnni() {
-            return x86::avx2::conv_gemm::packed_bytes(k, oc);
+    /// The packed size of the layer's filter on this CPU (0: not packed). A depthwise
+    /// filter is packed only where the channel parameters are kept (it is packed from them).
+    fn packed_bytes(&self) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::kernels::x86::{self, avx2};
+            if x86::has_avx2() && !x86::has_avx512_vnni() {
+                return if !self.depthwise {
+                    avx2::conv_gemm::packed_bytes(self.k, self.oc)
+                } else if KEEPS_CHANNELS {
+                    avx2::depthwise::packed_bytes(self.k, self.oc)
+                } else {
+                    0
+                };
+            }
         }
+        let _ = (self.depthwise, self.k);
+        0
     }
-    let _ = (k, oc);
-    0
-}
 
-/// Packs one layer's filter into `dst`; false when this CPU's kernel does not take it.
-fn pack(filter: &[u8], k: usize, oc: usize, dst: &mut [u8]) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let filter = crate::cpu::i8s(filter);
-        crate::kernels::x86::avx2::conv_gemm::pack_filter(filter, k, oc, dst)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (filter, k, oc, dst);
-        false
+    /// Packs the layer's filter into `dst` (a depthwise one with its channel parameters,
+    /// `channels`); false when this CPU's kernel does not take it.
+    fn pack(&self, channels: Option<(ConvChannels<'_>, i32)>, dst: &mut [u8]) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::kernels::{x86::avx2, ConvOperands, OutputStage};
+            let filter = crate::cpu::i8s(self.filter);
+            if !self.depthwise {
+                return avx2::conv_gemm::pack_filter(filter, self.k, self.oc, dst);
+            }
+            let Some((c, input_offset)) = channels else {
+                return false;
+            };
+            let op = ConvOperands {
+                input_offset,
+                // The pack reads neither the input nor the output stage.
+                input: &[],
+                filter,
+                bias: c.bias,
+                mults: c.mults,
+                stage: OutputStage {
+                    offset: 0,
+                    min: -128,
+                    max: 127,
+                },
+            };
+            avx2::depthwise::pack(self.k, self.oc, &op, dst)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (channels, dst);
+            false
+        }
     }
 }
 
@@ -128,12 +159,17 @@ fn layers<'s, 'm>(model: &'s Model<'m>) -> impl Iterator<Item = Result<Layer<'m>
             else {
                 return Ok(None);
             };
-            let conv = OpCode::from_code(node.code) == Some(OpCode::Conv2d);
-            let k = if conv { d[1] * d[2] * d[3] } else { 0 };
+            let depthwise = OpCode::from_code(node.code) == Some(OpCode::DepthwiseConv2d);
+            let k = if depthwise {
+                d[1] * d[2]
+            } else {
+                d[1] * d[2] * d[3]
+            };
             let elems = d.iter().product::<usize>();
             Ok((elems > 0 && data.len() >= elems).then_some(Layer {
                 node: n,
                 filter: data,
+                depthwise,
                 k,
                 oc,
                 has_bias,
@@ -191,11 +227,9 @@ impl<'p> PackedFilters<'p> {
         for layer in layers(model) {
             let layer = layer?;
             let mut offsets = [0usize; 3];
-            let len = packed_bytes(layer.k, layer.oc);
-            if len > 0 && pack(layer.filter, layer.k, layer.oc, &mut base[at..at + len]) {
-                offsets[0] = at;
-                at += len.next_multiple_of(ALIGN);
-            }
+            // The channel parameters first (a depthwise filter is packed from them), then
+            // the packed filter.
+            let mut input_offset = None;
             if KEEPS_CHANNELS {
                 let node = model.node(layer.node)?;
                 let (m_len, b_len) = (
@@ -210,13 +244,24 @@ impl<'p> PackedFilters<'p> {
                 let mults: &mut [QuantizedMultiplier] =
                     bytemuck::cast_slice_mut(&mut m[..layer.oc * 8]);
                 let bias: &mut [i32] = bytemuck::cast_slice_mut(&mut b[..b_len.min(layer.oc * 4)]);
-                let derived = conv_channels(model, &node, mults, bias);
-                if let Ok(has_bias) = derived {
+                if let Ok((has_bias, offset)) = conv_channels(model, &node, mults, bias) {
                     offsets[1] = at;
                     if has_bias {
                         offsets[2] = at + m_len;
                     }
+                    input_offset = Some(offset);
                     at += m_len + b_len;
+                }
+            }
+            let len = layer.packed_bytes();
+            if len > 0 {
+                let (done, rest) = base.split_at_mut(at);
+                let channels = input_offset.and_then(|off| {
+                    Some((channels_at(done, offsets[1], offsets[2], layer.oc)?, off))
+                });
+                if layer.pack(channels, &mut rest[..len]) {
+                    offsets[0] = at;
+                    at += len.next_multiple_of(ALIGN);
                 }
             }
             let entry = &mut base[layer.node * ENTRY..(layer.node + 1) * ENTRY];
@@ -258,17 +303,27 @@ impl<'p> PackedFilters<'p> {
     /// Node `n`'s `oc` multipliers and bias, when they were derived for exactly `filter`.
     pub(crate) fn channels(&self, n: usize, filter: &[u8], oc: usize) -> Option<ConvChannels<'p>> {
         let entry = self.entry(n, filter)?;
-        let (m, b) = (read_u64(entry, MULTS)?, read_u64(entry, BIAS)?);
-        if m == 0 {
-            return None;
-        }
-        let mults = bytemuck::try_cast_slice(self.buf.get(m..m + oc * 8)?).ok()?;
-        let bias = match b {
-            0 => None,
-            b => Some(bytemuck::try_cast_slice(self.buf.get(b..b + oc * 4)?).ok()?),
-        };
-        Some(ConvChannels { mults, bias })
+        channels_at(
+            self.buf,
+            read_u64(entry, MULTS)?,
+            read_u64(entry, BIAS)?,
+            oc,
+        )
     }
+}
+
+/// The `oc` multipliers at offset `m` of `buf` and the bias at offset `b` (0: none); `None`
+/// when `m` is 0 (none kept) or either is out of range.
+fn channels_at(buf: &[u8], m: usize, b: usize, oc: usize) -> Option<ConvChannels<'_>> {
+    if m == 0 {
+        return None;
+    }
+    let mults = bytemuck::try_cast_slice(buf.get(m..m + oc * 8)?).ok()?;
+    let bias = match b {
+        0 => None,
+        b => Some(bytemuck::try_cast_slice(buf.get(b..b + oc * 4)?).ok()?),
+    };
+    Some(ConvChannels { mults, bias })
 }
 
 /// The CPU backend with its convolution filters packed ahead ([`PackedFilters`]): the
@@ -338,7 +393,7 @@ mod tests {
         let node = model.node(layer.node).unwrap();
         let mut mults = vec![QuantizedMultiplier::default(); layer.oc];
         let mut bias = vec![0i32; layer.oc];
-        let has_bias = conv_channels(model, &node, &mut mults, &mut bias).unwrap();
+        let (has_bias, _) = conv_channels(model, &node, &mut mults, &mut bias).unwrap();
         (mults, has_bias.then_some(bias))
     }
 
@@ -374,10 +429,9 @@ mod tests {
         for layer in layers(&model) {
             let layer = layer.unwrap();
             let (n, filter, oc) = (layer.node, layer.filter, layer.oc);
-            let conv = layer.k > 0;
             assert_eq!(
                 packs.filter(n, filter).is_some(),
-                conv && packed_bytes(layer.k, oc) > 0,
+                layer.packed_bytes() > 0,
                 "node {n}"
             );
             if KEEPS_CHANNELS {
@@ -393,10 +447,10 @@ mod tests {
             let copy = filter.to_vec();
             assert!(packs.filter(n, &copy).is_none());
             assert!(packs.channels(n, &copy, oc).is_none());
-            if conv {
-                convs += 1;
-            } else {
+            if layer.depthwise {
                 depthwise += 1;
+            } else {
+                convs += 1;
             }
         }
         assert!(

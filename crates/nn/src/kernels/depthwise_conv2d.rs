@@ -215,14 +215,27 @@ pub fn depthwise_conv2d_channels(g: &DepthwiseGeometry, op: &ConvOperands<'_>, o
 }
 
 /// Runs the fastest variant that applies (on x86-64, the AVX-512 or else the AVX2 vector
-/// kernel first).
-pub fn depthwise_conv2d(g: &DepthwiseGeometry, op: &ConvOperands<'_>, output: &mut [i8]) {
+/// kernel first). `packed` may hold the layer's blocks as the AVX2 kernel prepares them
+/// ahead ([`super::x86::avx2::depthwise::pack`], from the same operands); other kernels
+/// ignore it.
+pub fn depthwise_conv2d(
+    g: &DepthwiseGeometry,
+    op: &ConvOperands<'_>,
+    packed: Option<&[u8]>,
+    output: &mut [i8],
+) {
     #[cfg(target_arch = "x86_64")]
-    if super::x86::depthwise::try_depthwise_conv2d(g, op, output)
-        || super::x86::avx2::depthwise::try_depthwise_conv2d(g, op, output)
     {
-        return;
+        use super::x86::avx2::depthwise as avx2;
+        let pre = packed.and_then(|b| avx2::prepacked(b, g.kh * g.kw, g.output.c));
+        if super::x86::depthwise::try_depthwise_conv2d(g, op, output)
+            || avx2::try_depthwise_conv2d(g, op, pre, output)
+        {
+            return;
+        }
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = packed;
     if g.depth_multiplier == 1 {
         depthwise_conv2d_channels(g, op, output);
     } else {

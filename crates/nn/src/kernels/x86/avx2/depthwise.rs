@@ -15,7 +15,7 @@
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
-use super::requant::{self, bounded_below_2_30, load8, Requant8, Stage8};
+use super::requant::{self, bounded_below_2_30, load8, Requant8, Stage8, REQUANT8_VECS};
 use crate::kernels::depthwise_conv2d::{tap, DepthwiseGeometry};
 use crate::kernels::x86::depthwise::depthwise_operands_fit;
 use crate::kernels::ConvOperands;
@@ -38,33 +38,38 @@ const HI: [usize; 8] = [4, 5, 6, 7, 12, 13, 14, 15];
 /// int8 clamp, operand lengths that match the geometry, and requantisation the vector form
 /// reproduces.
 pub fn applies(g: &DepthwiseGeometry, op: &ConvOperands<'_>) -> bool {
-    let c = g.output.c;
-    let pairs = (g.kh * g.kw).div_ceil(2);
-    (8..=MAX_CHANNELS).contains(&c)
-        && g.kh * g.kw <= MAX_TAPS
-        && c.div_ceil(if c >= 16 { 16 } else { 8 }) * pairs * 2 <= FILTER_VECS
+    shape(g.kh * g.kw, g.output.c).is_some()
         && requant::fits(&op.stage)
         && depthwise_operands_fit(g, op)
 }
 
 /// Runs the convolution here when the CPU has AVX2 and [`applies`] holds; returns false
-/// (output untouched) otherwise.
+/// (output untouched) otherwise. `packed`, when it holds this layer's blocks ([`pack`] of
+/// the same filter, bias, multipliers and input offset), replaces their preparation per
+/// call.
 pub fn try_depthwise_conv2d(
     g: &DepthwiseGeometry,
     op: &ConvOperands<'_>,
+    packed: Option<Prepacked<'_>>,
     output: &mut [i8],
 ) -> bool {
     if !super::super::has_avx2() || !applies(g, op) || output.len() < g.output.len() {
         return false;
     }
+    // A pack of another size is not used (the kernel prepares the blocks itself).
+    let packed = packed.filter(|p| {
+        shape(g.kh * g.kw, g.output.c).is_some_and(|s| {
+            p.filters.len() == s.filter_vecs() && p.blocks.len() == s.blocks * BLOCK_VECS
+        })
+    });
     // SAFETY: the CPU supports AVX2 (checked just above).
     unsafe {
         // 3×3 filters (five tap pairs) get a copy whose pair loop is unrolled.
         match (g.output.c >= 16, g.kh * g.kw == 9) {
-            (true, true) => depthwise_avx2::<16, 5>(g, op, output),
-            (true, false) => depthwise_avx2::<16, 0>(g, op, output),
-            (false, true) => depthwise_avx2::<8, 5>(g, op, output),
-            (false, false) => depthwise_avx2::<8, 0>(g, op, output),
+            (true, true) => depthwise_avx2::<16, 5>(g, op, packed, output),
+            (true, false) => depthwise_avx2::<16, 0>(g, op, packed, output),
+            (false, true) => depthwise_avx2::<8, 5>(g, op, packed, output),
+            (false, false) => depthwise_avx2::<8, 0>(g, op, packed, output),
         }
     }
     true
@@ -107,6 +112,7 @@ struct Block {
 fn depthwise_avx2<const W: usize, const PAIRS: usize>(
     g: &DepthwiseGeometry,
     op: &ConvOperands<'_>,
+    packed: Option<Prepacked<'_>>,
     output: &mut [i8],
 ) {
     let (inp, out, win) = (g.input, g.output, g.window);
@@ -134,30 +140,47 @@ fn depthwise_avx2<const W: usize, const PAIRS: usize>(
     // The furthest tap from a window's origin.
     let reach = offsets[..taps].iter().copied().max().unwrap_or(0);
 
-    // Every block's parameters and interleaved filter (`2 · pairs` vectors per block), each
-    // written here before it is read.
+    // Every block's parameters and interleaved filter (`2 · pairs` vectors per block): from
+    // the pack, or prepared here; each written before it is read.
     let mut block_buf = [const { MaybeUninit::<Block>::uninit() }; MAX_BLOCKS];
     let mut filter_buf = [const { MaybeUninit::<__m256i>::uninit() }; FILTER_VECS];
-    for (k, (slot, vecs)) in block_buf
-        .iter_mut()
-        .zip(filter_buf.chunks_exact_mut(2 * pairs))
-        .take(n_blocks)
-        .enumerate()
-    {
-        let c0 = (k * W).min(c - W);
-        slot.write(block::<W>(op, c, taps, c0, vecs));
-    }
-    // SAFETY: the first `n_blocks` blocks and their `2 · pairs` filter vectors each were
-    // written just above; `MaybeUninit<T>` has `T`'s layout.
-    let (blocks, filters) = unsafe {
-        (
-            core::slice::from_raw_parts(block_buf.as_ptr().cast::<Block>(), n_blocks),
-            core::slice::from_raw_parts(
-                filter_buf.as_ptr().cast::<__m256i>(),
-                n_blocks * 2 * pairs,
-            ),
-        )
+    let filters: &[__m256i] = match packed {
+        Some(p) => {
+            for (k, (slot, v)) in block_buf
+                .iter_mut()
+                .zip(p.blocks.as_chunks::<BLOCK_VECS>().0)
+                .take(n_blocks)
+                .enumerate()
+            {
+                slot.write(Block::from_vecs((k * W).min(c - W), v));
+            }
+            p.filters
+        }
+        None => {
+            for (k, (slot, vecs)) in block_buf
+                .iter_mut()
+                .zip(filter_buf.chunks_exact_mut(2 * pairs))
+                .take(n_blocks)
+                .enumerate()
+            {
+                let c0 = (k * W).min(c - W);
+                slot.write(block::<W>(op, c, taps, c0, vecs));
+            }
+            // SAFETY: the first `n_blocks` blocks' `2 · pairs` filter vectors each were
+            // written just above; `MaybeUninit<T>` has `T`'s layout.
+            unsafe {
+                core::slice::from_raw_parts(
+                    filter_buf.as_ptr().cast::<__m256i>(),
+                    n_blocks * 2 * pairs,
+                )
+            }
+        }
     };
+    assert!(filters.len() >= n_blocks * 2 * pairs);
+    // SAFETY: the first `n_blocks` blocks were written just above (a pack has one per block:
+    // its length was checked against the layer's shape); `MaybeUninit<T>` has `T`'s layout.
+    let blocks =
+        unsafe { core::slice::from_raw_parts(block_buf.as_ptr().cast::<Block>(), n_blocks) };
 
     // Where each tap's channel 0 is read for the current pixel.
     let mut runs = [pad.as_ptr(); MAX_TAPS + 1];
@@ -236,6 +259,156 @@ fn depthwise_avx2<const W: usize, const PAIRS: usize>(
     }
 }
 
+/// Vectors per block in a pack: the two starting accumulators, the two requantisations
+/// ([`REQUANT8_VECS`] each), and the bounded flag (every lane −1 or 0).
+const BLOCK_VECS: usize = 3 + 2 * REQUANT8_VECS;
+
+impl Block {
+    /// The block as plain vectors ([`BLOCK_VECS`]; its first channel is not kept: it follows
+    /// from the block's index).
+    #[target_feature(enable = "avx2")]
+    fn to_vecs(self) -> [__m256i; BLOCK_VECS] {
+        let (lo, hi) = (self.rq_lo.to_vecs(), self.rq_hi.to_vecs());
+        core::array::from_fn(|i| match i {
+            0 => self.const_lo,
+            1 => self.const_hi,
+            i if i < 2 + REQUANT8_VECS => lo[i - 2],
+            i if i < 2 + 2 * REQUANT8_VECS => hi[i - 2 - REQUANT8_VECS],
+            _ => _mm256_set1_epi32(-i32::from(self.bounded)),
+        })
+    }
+
+    /// The block [`Block::to_vecs`] wrote, whose first channel is `c0`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn from_vecs(c0: usize, v: &[__m256i; BLOCK_VECS]) -> Self {
+        const HI: usize = 2 + REQUANT8_VECS;
+        let (Ok(lo), Ok(hi)) = (
+            <&[__m256i; REQUANT8_VECS]>::try_from(&v[2..HI]),
+            <&[__m256i; REQUANT8_VECS]>::try_from(&v[HI..HI + REQUANT8_VECS]),
+        ) else {
+            unreachable!("both ranges are REQUANT8_VECS long");
+        };
+        let (rq_lo, rq_hi) = (Requant8::from_vecs(lo), Requant8::from_vecs(hi));
+        Self {
+            c0,
+            const_lo: v[0],
+            const_hi: v[1],
+            rq_lo,
+            rq_hi,
+            bounded: _mm256_movemask_epi8(v[HI + REQUANT8_VECS]) != 0,
+        }
+    }
+}
+
+/// A layer's channel blocks laid out by this kernel's block structure.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    /// Channels per block.
+    w: usize,
+    blocks: usize,
+    pairs: usize,
+}
+
+impl Shape {
+    fn filter_vecs(&self) -> usize {
+        self.blocks * 2 * self.pairs
+    }
+
+    fn vecs(&self) -> usize {
+        self.filter_vecs() + self.blocks * BLOCK_VECS
+    }
+}
+
+/// The block structure of a layer of `taps` taps and `c` channels, when this kernel takes
+/// such a layer.
+fn shape(taps: usize, c: usize) -> Option<Shape> {
+    let w = if c >= 16 { 16 } else { 8 };
+    let s = Shape {
+        w,
+        blocks: c.div_ceil(w),
+        pairs: taps.div_ceil(2),
+    };
+    ((8..=MAX_CHANNELS).contains(&c)
+        && (1..=MAX_TAPS).contains(&taps)
+        && s.filter_vecs() <= FILTER_VECS)
+        .then_some(s)
+}
+
+/// A layer's blocks prepared ahead of time ([`pack`]): every block's interleaved filter
+/// vectors, then every block's parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepacked<'a> {
+    filters: &'a [__m256i],
+    blocks: &'a [__m256i],
+}
+
+/// Bytes [`pack`] writes for a layer of `taps` taps and `c` channels; 0 when this kernel
+/// does not take such a layer.
+pub fn packed_bytes(taps: usize, c: usize) -> usize {
+    shape(taps, c).map_or(0, |s| s.vecs() * 32)
+}
+
+/// Prepares the blocks of a depthwise layer of `taps` taps over `c` channels from `op`'s
+/// filter, bias, multipliers and input offset (its input, and its output stage, are not
+/// read) into `dst` (at least [`packed_bytes`] long, 32-byte aligned), for
+/// [`try_depthwise_conv2d`]; returns false (nothing written) when the CPU lacks AVX2, the
+/// kernel does not take the layer or its operands, or `dst` is short or misaligned.
+pub fn pack(taps: usize, c: usize, op: &ConvOperands<'_>, dst: &mut [u8]) -> bool {
+    let Some(s) = shape(taps, c) else {
+        return false;
+    };
+    let fits = i8::try_from(op.input_offset.wrapping_neg()).is_ok()
+        && op.filter.len() >= taps * c
+        && op.mults.len() >= c
+        && op.bias.is_none_or(|b| b.len() >= c)
+        && requant::supported(&op.mults[..c]);
+    if !super::super::has_avx2() || !fits || dst.len() < s.vecs() * 32 {
+        return false;
+    }
+    // SAFETY: any bytes are a valid `MaybeUninit<__m256i>`; `align_to_mut` puts only whole,
+    // aligned elements in the middle part.
+    let (pre, vecs, _) = unsafe { dst.align_to_mut::<MaybeUninit<__m256i>>() };
+    if !pre.is_empty() || vecs.len() < s.vecs() {
+        return false;
+    }
+    let (filters, blocks) = vecs[..s.vecs()].split_at_mut(s.filter_vecs());
+    for (k, (f, b)) in filters
+        .chunks_exact_mut(2 * s.pairs)
+        .zip(blocks.chunks_exact_mut(BLOCK_VECS))
+        .enumerate()
+    {
+        let c0 = (k * s.w).min(c - s.w);
+        // SAFETY: the CPU supports AVX2 (checked above).
+        let v = unsafe {
+            let block = if s.w == 16 {
+                block::<16>(op, c, taps, c0, f)
+            } else {
+                block::<8>(op, c, taps, c0, f)
+            };
+            block.to_vecs()
+        };
+        for (dst, v) in b.iter_mut().zip(v) {
+            dst.write(v);
+        }
+    }
+    true
+}
+
+/// The blocks [`pack`] wrote into `bytes` for a layer of `taps` taps and `c` channels, or
+/// `None` when `bytes` is short or misaligned.
+pub fn prepacked(bytes: &[u8], taps: usize, c: usize) -> Option<Prepacked<'_>> {
+    let s = shape(taps, c)?;
+    // SAFETY: any bytes are a valid `__m256i`; `align_to` puts only whole, aligned elements
+    // in the middle part.
+    let (pre, vecs, _) = unsafe { bytes.align_to::<__m256i>() };
+    if !pre.is_empty() || vecs.len() < s.vecs() {
+        return None;
+    }
+    let (filters, blocks) = vecs[..s.vecs()].split_at(s.filter_vecs());
+    Some(Prepacked { filters, blocks })
+}
+
 /// The block of channels `c0..c0 + W` (of `c`, over `taps` filter rows): its filter widened
 /// and interleaved pair by pair into `vecs` (low then high vector per pair), its starting
 /// accumulators `off · Σ taps f + bias` and its requantisation.
@@ -288,14 +461,64 @@ mod tests {
     use super::*;
     use crate::kernels::depthwise_conv2d::checks;
 
+    extern crate std;
+
+    /// The kernel with its blocks prepared ahead by [`pack`], in a 32-byte aligned buffer
+    /// as `PackedFilters` lays them out.
+    fn prepacked_ahead(g: &DepthwiseGeometry, op: &ConvOperands<'_>, out: &mut [i8]) -> bool {
+        let (taps, c) = (g.kh * g.kw, g.output.c);
+        let len = packed_bytes(taps, c);
+        if len == 0 {
+            return try_depthwise_conv2d(g, op, None, out);
+        }
+        let mut buf = std::vec![0u8; len + 32];
+        let at = buf.as_ptr().align_offset(32);
+        let bytes = &mut buf[at..at + len];
+        let packed = pack(taps, c, op, bytes);
+        assert_eq!(
+            packed,
+            applies(g, op),
+            "packed exactly the layers the kernel takes"
+        );
+        let pre = prepacked(bytes, taps, c).expect("an aligned pack of the right size");
+        try_depthwise_conv2d(g, op, packed.then_some(pre), out)
+    }
+
     /// Random geometries (8 to 336 channels, at and past multiples of 16, strides,
-    /// dilations, 1×1 to 9×9 filters, SAME and VALID) equal the reference byte for byte.
+    /// dilations, 1×1 to 9×9 filters, SAME and VALID) equal the reference byte for byte,
+    /// with the blocks prepared per call and ahead.
     #[test]
     fn matches_reference() {
         if !crate::kernels::x86::avx2_or_skip() {
             return;
         }
         let channels = [8, 9, 15, 16, 17, 24, 28, 32, 40, 64, 70, 200, 336];
-        assert!(checks::random_layers(43, 500, &channels, &try_depthwise_conv2d) > 300);
+        let per_call = |g: &DepthwiseGeometry, op: &ConvOperands<'_>, out: &mut [i8]| {
+            try_depthwise_conv2d(g, op, None, out)
+        };
+        assert!(checks::random_layers(43, 500, &channels, &per_call) > 300);
+        assert!(checks::random_layers(47, 500, &channels, &prepacked_ahead) > 300);
+    }
+
+    /// A pack is refused when misaligned or short, and a pack of another layer's size is
+    /// not used.
+    #[test]
+    fn mismatched_packs_are_ignored() {
+        if !crate::kernels::x86::avx2_or_skip() {
+            return;
+        }
+        let len = packed_bytes(9, 24);
+        let buf = std::vec![0u8; len + 64];
+        let at = buf.as_ptr().align_offset(32);
+        assert!(prepacked(&buf[at + 4..], 9, 24).is_none(), "misaligned");
+        assert!(prepacked(&buf[at..at + len - 32], 9, 24).is_none(), "short");
+        assert!(prepacked(&buf[at..], 9, 24).is_some());
+        // All zeros as a pack for 24 channels, handed to a 40-channel layer: refused, the
+        // kernel prepares its own blocks and matches the reference.
+        let zeros = prepacked(&buf[at..], 9, 24).unwrap();
+        let kernel = |g: &DepthwiseGeometry, op: &ConvOperands<'_>, out: &mut [i8]| {
+            try_depthwise_conv2d(g, op, Some(zeros), out)
+        };
+        assert!(checks::random_layers(53, 60, &[40], &kernel) > 30);
     }
 }

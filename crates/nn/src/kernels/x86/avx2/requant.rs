@@ -16,6 +16,9 @@ use crate::quant::QuantizedMultiplier;
 
 pub use crate::kernels::x86::requant::supported;
 
+/// Vectors in [`Requant8::to_vecs`].
+pub const REQUANT8_VECS: usize = 10;
+
 /// Eight output channels' requantisation parameters, one lane each.
 #[derive(Debug, Clone, Copy)]
 pub struct Requant8 {
@@ -81,6 +84,50 @@ impl Requant8 {
             nudge_odd: wide(r[1], r[3], r[5], r[7]),
             negative_below: load8(&r.map(|r| if r > 0 { 1 << (r - 1) } else { i32::MIN })),
             no_left: l.iter().all(|&v| v == 0),
+        }
+    }
+
+    /// The parameters as plain vectors (to keep them in a byte buffer, where any bits are
+    /// a valid `__m256i`): the nine vectors, then the no-left-shift flag in every lane of a
+    /// tenth (−1 or 0). [`Requant8::from_vecs`] turns them back.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub fn to_vecs(&self) -> [__m256i; REQUANT8_VECS] {
+        let flag = _mm256_set1_epi32(-i32::from(self.no_left));
+        [
+            self.mult,
+            self.mult_odd,
+            self.left,
+            self.right,
+            self.mask,
+            self.half,
+            self.nudge_even,
+            self.nudge_odd,
+            self.negative_below,
+            flag,
+        ]
+    }
+
+    /// The parameters [`Requant8::to_vecs`] wrote.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub fn from_vecs(v: &[__m256i; REQUANT8_VECS]) -> Self {
+        Self {
+            mult: v[0],
+            mult_odd: v[1],
+            left: v[2],
+            right: v[3],
+            mask: v[4],
+            half: v[5],
+            nudge_even: v[6],
+            nudge_odd: v[7],
+            negative_below: v[8],
+            no_left: _mm256_movemask_epi8(v[9]) != 0,
         }
     }
 
