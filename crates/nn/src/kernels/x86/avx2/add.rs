@@ -99,7 +99,7 @@ impl<const SUB: bool> Step<SUB> {
     /// The CPU must support AVX2; [`applies`] holds for `p`, and `stage` [`requant::fits`].
     #[target_feature(enable = "avx2")]
     fn new(p: &AddParams, stage: &OutputStage) -> Self {
-        let out = Requant8::new(&[p.output; 8]);
+        let out = Requant8::splat(p.output);
         let small = p.rescaled_below_2_30();
         Self {
             s1: Scale8::new(p.input1, p.input1_offset, p.left_shift),

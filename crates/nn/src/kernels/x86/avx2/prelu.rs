@@ -42,8 +42,8 @@ pub fn try_prelu_per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &
 #[target_feature(enable = "avx2")]
 fn per_channel(p: &PreluParams, input: &[i8], alpha: &[i8], out: &mut [i8]) {
     let c = alpha.len();
-    let positive = Requant8::new(&[p.positive; LANES]);
-    let negative = Requant8::new(&[p.negative; LANES]);
+    let positive = Requant8::splat(p.positive);
+    let negative = Requant8::splat(p.negative);
     let stage = Stage8::new(&OutputStage {
         offset: p.output_offset,
         min: -128,

@@ -52,7 +52,35 @@ impl Requant8 {
     /// The CPU must support AVX2 ([`super::super::has_avx2`] returned true).
     #[target_feature(enable = "avx2")]
     pub fn new(mults: &[QuantizedMultiplier]) -> Self {
-        Self::permuted(mults, core::array::from_fn(|k| k))
+        let Some(eight) = mults.first_chunk::<8>() else {
+            return Self::permuted(mults, core::array::from_fn(|k| k));
+        };
+        // SAFETY: `eight` is 64 readable bytes (`QuantizedMultiplier` is two `i32`,
+        // `repr(C)`); the loads are unaligned.
+        let (a, b) = unsafe {
+            let p = eight.as_ptr().cast::<__m256i>();
+            (_mm256_loadu_si256(p), _mm256_loadu_si256(p.add(1)))
+        };
+        // Each holds four (multiplier, shift) pairs: gather the multipliers into the low
+        // half and the shifts into the high one, then join the halves.
+        let split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+        let (a, b) = (
+            _mm256_permutevar8x32_epi32(a, split),
+            _mm256_permutevar8x32_epi32(b, split),
+        );
+        Self::from_lanes(
+            _mm256_permute2x128_si256::<0x20>(a, b),
+            _mm256_permute2x128_si256::<0x31>(a, b),
+        )
+    }
+
+    /// `q` in every lane (an op with one output multiplier).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub fn splat(q: QuantizedMultiplier) -> Self {
+        Self::permuted(core::slice::from_ref(&q), [0; 8])
     }
 
     /// Lane `k` from `mults[order[k]]` (the lane order of a kernel whose vectors hold
@@ -62,28 +90,52 @@ impl Requant8 {
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
     pub fn permuted(mults: &[QuantizedMultiplier], order: [usize; 8]) -> Self {
-        let q = |k: usize| mults.get(order[k]).copied();
-        let m: [i32; 8] = core::array::from_fn(|k| q(k).map_or(0, |q| q.multiplier));
-        let l: [i32; 8] = core::array::from_fn(|k| q(k).map_or(0, |q| q.shift.max(0)));
-        let r: [i32; 8] = core::array::from_fn(|k| q(k).map_or(0, |q| (-q.shift).max(0)));
-        let mult = load8(&m);
+        let q = |k: usize| mults.get(order[k]).copied().unwrap_or_default();
+        let m: [i32; 8] = core::array::from_fn(|k| q(k).multiplier);
+        let s: [i32; 8] = core::array::from_fn(|k| q(k).shift);
+        Self::from_lanes(load8(&m), load8(&s))
+    }
+
+    /// The parameters of multipliers `mult` with shifts `shift` (each −31..=30), lane by
+    /// lane.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn from_lanes(mult: __m256i, shift: __m256i) -> Self {
+        let zero = _mm256_setzero_si256();
+        let one = _mm256_set1_epi32(1);
+        let left = _mm256_max_epi32(shift, zero);
+        let right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
         // `1 << 31` wraps to i32::MIN; minus one gives 2^31 − 1, the mask for r = 31.
-        let mask = load8(&r.map(|r| 1i32.wrapping_shl(r as u32).wrapping_sub(1)));
-        let nudge = |r: i32| (1i64 << 30) + if r > 0 { 1i64 << (r - 1 + 31) } else { 0 };
-        let wide = |a: i32, b: i32, c: i32, d: i32| {
-            _mm256_setr_epi64x(nudge(a), nudge(b), nudge(c), nudge(d))
+        let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
+        let shifts_right = _mm256_cmpgt_epi32(right, zero);
+        // `2^(r−1)` where r > 0 (a shift count of −1 gives 0 elsewhere), else i32::MIN.
+        let negative_below = _mm256_blendv_epi8(
+            _mm256_set1_epi32(i32::MIN),
+            _mm256_sllv_epi32(one, _mm256_sub_epi32(right, one)),
+            shifts_right,
+        );
+        // 64-bit `2^30 + [r > 0] · 2^(r−1+31)` from the even lanes' shifts and, moved
+        // down, the odd lanes'.
+        let nudge = |r: __m256i| {
+            let big = _mm256_sllv_epi64(
+                _mm256_set1_epi64x(1),
+                _mm256_add_epi64(r, _mm256_set1_epi64x(30)),
+            );
+            let big = _mm256_and_si256(big, _mm256_cmpgt_epi64(r, zero));
+            _mm256_add_epi64(_mm256_set1_epi64x(1 << 30), big)
         };
+        let low32 = _mm256_set1_epi64x(0xffff_ffff);
         Self {
             mult,
             mult_odd: _mm256_srli_epi64::<32>(mult),
-            left: load8(&l),
-            right: load8(&r),
+            left,
+            right,
             mask,
             half: _mm256_srli_epi32::<1>(mask),
-            nudge_even: wide(r[0], r[2], r[4], r[6]),
-            nudge_odd: wide(r[1], r[3], r[5], r[7]),
-            negative_below: load8(&r.map(|r| if r > 0 { 1 << (r - 1) } else { i32::MIN })),
-            no_left: l.iter().all(|&v| v == 0),
+            nudge_even: nudge(_mm256_and_si256(right, low32)),
+            nudge_odd: nudge(_mm256_srli_epi64::<32>(right)),
+            negative_below,
+            no_left: _mm256_movemask_epi8(_mm256_cmpeq_epi32(left, zero)) == -1,
         }
     }
 
@@ -437,6 +489,43 @@ mod tests {
                     assert_eq!(bytes[k], stage.finish(want));
                 }
             }
+        }
+    }
+
+    /// Eight multipliers loaded whole give the parameters gathered lane by lane, for every
+    /// shift; fewer than eight (a partial block) multiply the missing lanes by 0.
+    #[test]
+    fn loads_the_parameters_it_gathers() {
+        if !avx2_or_skip() {
+            return;
+        }
+        let vecs = |r: Requant8| {
+            // SAFETY: AVX2 is present (checked above).
+            let v = unsafe { r.to_vecs() };
+            v.map(|v| {
+                let mut lanes = [0i32; 8];
+                // SAFETY: AVX2; `lanes` is 32 writable bytes.
+                unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), v) };
+                lanes
+            })
+        };
+        let mut rng = Rng(29);
+        for round in 0..400 {
+            let mults: [QuantizedMultiplier; 8] = core::array::from_fn(|k| QuantizedMultiplier {
+                multiplier: mantissa(&mut rng, round + k),
+                shift: rng.range(0, 62) as i32 - 31,
+            });
+            let identity = core::array::from_fn(|k| k);
+            // SAFETY: AVX2 is present (checked above).
+            let (whole, gathered) =
+                unsafe { (Requant8::new(&mults), Requant8::permuted(&mults, identity)) };
+            assert_eq!(vecs(whole), vecs(gathered), "{mults:?}");
+            let n = round % 8;
+            let mut padded = [QuantizedMultiplier::default(); 8];
+            padded[..n].copy_from_slice(&mults[..n]);
+            // SAFETY: AVX2 is present (checked above).
+            let (partial, zeros) = unsafe { (Requant8::new(&mults[..n]), Requant8::new(&padded)) };
+            assert_eq!(vecs(partial), vecs(zeros), "{n} lanes");
         }
     }
 
