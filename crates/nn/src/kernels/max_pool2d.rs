@@ -49,7 +49,9 @@ pub fn max_pool2d(
     y: &mut [i8],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if super::x86::max_pool::try_max_pool2d(input, output, fh, fw, w, act, x, y) {
+    if super::x86::max_pool::try_max_pool2d(input, output, fh, fw, w, act, x, y)
+        || super::x86::avx2::max_pool::try_max_pool2d(input, output, fh, fw, w, act, x, y)
+    {
         return;
     }
     max_pool2d_channels(input, output, fh, fw, w, act, x, y);
@@ -100,22 +102,36 @@ pub fn max_pool2d_channels(
     }
 }
 
+/// Shared checks for the vector pooling kernels: each compares a kernel with
+/// [`max_pool2d_reference`] byte for byte.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::kernels::padding::{out_size, pad_before};
-    use crate::kernels::test_rng::Rng;
-
+pub(crate) mod checks {
     extern crate std;
 
-    /// The channel-run variant and the dispatcher (on x86-64 with AVX-512, the vector
-    /// kernel) both equal the reference; channel counts cross the 64-lane vector width.
-    #[test]
-    fn channel_rows_match_reference() {
-        let mut rng = Rng(17);
-        for _ in 0..120 {
+    use super::max_pool2d_reference;
+    use crate::kernels::padding::{out_size, pad_before};
+    use crate::kernels::test_rng::Rng;
+    use crate::kernels::{Nhwc, Window};
+
+    /// A kernel under test: pools into the output and returns true, or returns false when
+    /// it does not take the pool.
+    pub(crate) type Kernel<'k> =
+        &'k dyn Fn(Nhwc, Nhwc, usize, usize, &Window, (i32, i32), &[i8], &mut [i8]) -> bool;
+
+    /// `n` random pools (1×1 to 3×3 windows, strides 1-2, SAME and VALID, with and without
+    /// a clamp, a channel count from `channels`): each one the kernel takes must equal the
+    /// reference. Returns how many it took.
+    pub(crate) fn random_pools(
+        seed: u32,
+        n: usize,
+        channels: &[usize],
+        kernel: Kernel<'_>,
+    ) -> usize {
+        let mut rng = Rng(seed);
+        let mut taken = 0;
+        for _ in 0..n {
             let (h, wd) = (rng.range(1, 8), rng.range(1, 8));
-            let c = [1, 5, 19, 32, 63, 64, 65, 100][rng.range(0, 8)];
+            let c = channels[rng.range(0, channels.len())];
             let (f, s) = (rng.range(1, 4), rng.range(1, 3));
             let same = rng.range(0, 2) == 1;
             let (oh, ow) = (out_size(same, h, f, s, 1), out_size(same, wd, f, s, 1));
@@ -143,13 +159,36 @@ mod tests {
                 c,
             };
             let x = rng.vec_i8(h * wd * c);
-            let n = oh * ow * c;
-            let (mut a, mut b, mut d) = (std::vec![0i8; n], std::vec![0i8; n], std::vec![0i8; n]);
-            max_pool2d_reference(input, output, f, f, &win, act, &x, &mut a);
-            max_pool2d_channels(input, output, f, f, &win, act, &x, &mut b);
-            max_pool2d(input, output, f, f, &win, act, &x, &mut d);
-            assert_eq!(a, b);
-            assert_eq!(a, d);
+            let len = oh * ow * c;
+            let (mut want, mut got) = (std::vec![0i8; len], std::vec![0x55i8; len]);
+            max_pool2d_reference(input, output, f, f, &win, act, &x, &mut want);
+            if kernel(input, output, f, f, &win, act, &x, &mut got) {
+                assert_eq!(want, got, "{input:?} -> {output:?}, {f}x{f} stride {s}");
+                taken += 1;
+            }
         }
+        taken
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The channel-run variant and the dispatcher (on x86-64, a vector kernel) both equal
+    /// the reference; channel counts cross the 16- and 64-lane vector widths.
+    #[test]
+    fn channel_rows_match_reference() {
+        let channels = [1, 5, 19, 32, 63, 64, 65, 100];
+        let portable = |i, o, fh, fw, w: &Window, act, x: &[i8], y: &mut [i8]| {
+            max_pool2d_channels(i, o, fh, fw, w, act, x, y);
+            true
+        };
+        let dispatched = |i, o, fh, fw, w: &Window, act, x: &[i8], y: &mut [i8]| {
+            max_pool2d(i, o, fh, fw, w, act, x, y);
+            true
+        };
+        assert!(checks::random_pools(17, 120, &channels, &portable) > 80);
+        assert!(checks::random_pools(17, 120, &channels, &dispatched) > 80);
     }
 }

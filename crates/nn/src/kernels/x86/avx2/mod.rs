@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! AVX2 kernels for CPUs without AVX-512 VNNI (most laptops, AMD before Zen 4): the
-//! convolutions, which dominate every shipped model, their requantisation, ADD, PRELU and
-//! table lookups.
+//! convolutions, which dominate every shipped model, their requantisation, ADD, PRELU,
+//! MAX_POOL_2D and table lookups.
 //!
 //! AVX2 has no int8 dot product that is exact for every int8 pair (`vpmaddubsw` saturates
 //! its int16 sums), so these kernels widen int8 to int16 and multiply with `vpmaddwd`:
@@ -12,5 +12,6 @@ pub mod add;
 pub mod conv_gemm;
 pub mod depthwise;
 pub mod lut;
+pub mod max_pool;
 pub mod prelu;
 pub mod requant;
