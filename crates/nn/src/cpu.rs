@@ -52,8 +52,13 @@ impl<'x> Io<'x> {
         if let Some(d) = t.data {
             return Ok(&d[..len]);
         }
+        self.range(plan, t.index, len)
+    }
+
+    /// The `len` bytes of arena tensor `index`, which must not overlap the output.
+    fn range(&self, plan: &Plan, index: usize, len: usize) -> Result<&'x [u8], Error> {
         let r = plan
-            .range(t.index)
+            .range(index)
             .ok_or(Error::InvalidModel("tensor has no storage"))?;
         if r.start + len <= self.lo.len() {
             Ok(&self.lo[r.start..r.start + len])
@@ -508,15 +513,43 @@ impl<'x, 'm: 'x> Run<'x, 'm, '_> {
     }
 }
 
-/// CONV_2D and DEPTHWISE_CONV_2D: per-channel multipliers and biases in scratch.
-fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), Error> {
-    let (ctx, code, x_info, x, out_info) = (&r.ctx, r.code, r.x_info, r.x, r.out_info);
-    ctx.expect_i8(&x_info)?;
-    ctx.expect_i8(&out_info)?;
+/// A CONV_2D or DEPTHWISE_CONV_2D resolved from the model and checked: everything it
+/// needs but the arena, the filter's bytes and the per-channel parameters.
+/// [`PackedFilters`] keeps one per such node, so that an invoke need not parse the model
+/// for it ([`run_conv_call`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ConvCall {
+    pub(crate) depthwise: bool,
+    /// Input and output tensor indices.
+    pub(crate) x: usize,
+    pub(crate) out: usize,
+    pub(crate) input: Nhwc,
+    pub(crate) output: Nhwc,
+    pub(crate) kh: usize,
+    pub(crate) kw: usize,
+    /// CONV_2D: the filter's depth; DEPTHWISE_CONV_2D: the depth multiplier.
+    pub(crate) depth: usize,
+    pub(crate) window: Window,
+    pub(crate) input_offset: i32,
+    pub(crate) stage: OutputStage,
+    /// The filter's bytes: offset in the model's bytes, and length.
+    pub(crate) filter_at: usize,
+    pub(crate) filter_len: usize,
+}
+
+/// Resolves and checks a CONV_2D or DEPTHWISE_CONV_2D node (`code`) with input `x_info`
+/// and output `out_info`; returns the call and the filter's tensor.
+fn resolve_conv<'m>(
+    ctx: &Ctx<'m, '_>,
+    code: OpCode,
+    x_info: &TensorInfo<'m>,
+    out_info: &TensorInfo<'m>,
+) -> Result<(ConvCall, TensorInfo<'m>), Error> {
+    ctx.expect_i8(x_info)?;
+    ctx.expect_i8(out_info)?;
     let f_info = ctx.input(1)?;
     ctx.expect_i8(&f_info)?;
     let f_data = f_info.data.ok_or(ctx.err("filter must be constant"))?;
-    let filter = i8s(f_data);
     let fd = f_info
         .shape
         .to4()
@@ -525,8 +558,8 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
         // Also bounds the kernel loops by the filter bytes actually in the file.
         return Err(ctx.err("filter has an empty dimension"));
     }
-    let inp = ctx.nhwc(&x_info)?;
-    let outs = ctx.nhwc(&out_info)?;
+    let inp = ctx.nhwc(x_info)?;
+    let outs = ctx.nhwc(out_info)?;
     let depthwise = code == OpCode::DepthwiseConv2d;
     let (kh, kw, oc) = if depthwise {
         (fd[1], fd[2], fd[3])
@@ -536,6 +569,18 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
     if oc != outs.c || inp.n != outs.n || oc == 0 {
         return Err(ctx.err("filter and output channels differ"));
     }
+    let depth = if depthwise {
+        if fd[0] != 1 || inp.c == 0 || oc % inp.c != 0 {
+            return Err(ctx.err("depthwise filter shape does not fit the input"));
+        }
+        oc / inp.c
+    } else {
+        let fc = fd[3];
+        if fc == 0 || inp.c < fc || inp.c % fc != 0 || oc % (inp.c / fc) != 0 {
+            return Err(ctx.err("filter depth does not divide the input channels"));
+        }
+        fc
+    };
     let ids = if depthwise {
         (0, 1, 2, 4, 5, 6)
     } else {
@@ -547,6 +592,74 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
     let (dw, dh) = (ctx.positive(ids.4, 1)?, ctx.positive(ids.5, 1)?);
     let window = window_dims(ctx, same, inp, outs, kh, kw, sh, sw, dh, dw)?;
     let (_, in_zp) = x_info.scale_zp()?;
+    let filter_at = (f_data.as_ptr() as usize).wrapping_sub(ctx.model.bytes().as_ptr() as usize);
+    let call = ConvCall {
+        depthwise,
+        x: x_info.index,
+        out: out_info.index,
+        input: inp,
+        output: outs,
+        kh,
+        kw,
+        depth,
+        window,
+        input_offset: in_zp.wrapping_neg(),
+        stage: stage(out_info, act)?,
+        filter_at,
+        filter_len: f_data.len(),
+    };
+    Ok((call, f_info))
+}
+
+/// Runs a resolved convolution on `x` into `out`.
+#[allow(clippy::too_many_arguments)]
+fn execute_conv(
+    call: &ConvCall,
+    filter: &[u8],
+    mults: &[QuantizedMultiplier],
+    bias: Option<&[i32]>,
+    packed: Option<&[u8]>,
+    x: &[u8],
+    out: &mut [u8],
+) {
+    let operands = kernels::ConvOperands {
+        input_offset: call.input_offset,
+        input: i8s(x),
+        filter: i8s(filter),
+        bias,
+        mults,
+        stage: call.stage,
+    };
+    if call.depthwise {
+        let g = kernels::depthwise_conv2d::DepthwiseGeometry {
+            input: call.input,
+            output: call.output,
+            kh: call.kh,
+            kw: call.kw,
+            depth_multiplier: call.depth,
+            window: call.window,
+        };
+        kernels::depthwise_conv2d::depthwise_conv2d(&g, &operands, packed, i8s_mut(out));
+    } else {
+        let g = kernels::conv2d::ConvGeometry {
+            input: call.input,
+            output: call.output,
+            kh: call.kh,
+            kw: call.kw,
+            filter_c: call.depth,
+            window: call.window,
+        };
+        kernels::conv2d::conv2d(&g, &operands, packed, i8s_mut(out));
+    }
+}
+
+/// CONV_2D and DEPTHWISE_CONV_2D: per-channel multipliers and biases from the packs, or
+/// derived in scratch.
+fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), Error> {
+    let ctx = &r.ctx;
+    let (call, f_info) = resolve_conv(ctx, r.code, &r.x_info, &r.out_info)?;
+    let f_data = f_info.data.ok_or(ctx.err("filter must be constant"))?;
+    let oc = call.output.c;
     // The channel parameters come from the packs when they were derived there (from these
     // very bytes), else are derived here into scratch.
     let cached = r.packs.and_then(|p| p.channels(ctx.node.index, f_data, oc));
@@ -554,50 +667,97 @@ fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), E
         Some(c) => (c.mults, c.bias),
         None => {
             let (mults, bias) = channel_scratch(ctx, scratch, oc)?;
-            let has_bias =
-                derive_channels(ctx, &x_info, &f_info, &out_info, depthwise, mults, bias)?;
+            let has_bias = derive_channels(
+                ctx,
+                &r.x_info,
+                &f_info,
+                &r.out_info,
+                call.depthwise,
+                mults,
+                bias,
+            )?;
             (&*mults, has_bias.then_some(&*bias))
         }
     };
-    let operands = kernels::ConvOperands {
-        input_offset: -in_zp,
-        input: i8s(x),
-        filter,
-        bias,
-        mults,
-        stage: stage(&out_info, act)?,
-    };
-    if depthwise {
-        if fd[0] != 1 || inp.c == 0 || oc % inp.c != 0 {
-            return Err(ctx.err("depthwise filter shape does not fit the input"));
-        }
-        let g = kernels::depthwise_conv2d::DepthwiseGeometry {
-            input: inp,
-            output: outs,
-            kh,
-            kw,
-            depth_multiplier: oc / inp.c,
-            window,
-        };
-        let packed = r.packs.and_then(|p| p.filter(ctx.node.index, f_data));
-        kernels::depthwise_conv2d::depthwise_conv2d(&g, &operands, packed, i8s_mut(out));
-    } else {
-        let fc = fd[3];
-        if fc == 0 || inp.c < fc || inp.c % fc != 0 || oc % (inp.c / fc) != 0 {
-            return Err(ctx.err("filter depth does not divide the input channels"));
-        }
-        let g = kernels::conv2d::ConvGeometry {
-            input: inp,
-            output: outs,
-            kh,
-            kw,
-            filter_c: fc,
-            window,
-        };
-        let packed = r.packs.and_then(|p| p.filter(ctx.node.index, f_data));
-        kernels::conv2d::conv2d(&g, &operands, packed, i8s_mut(out));
-    }
+    let packed = r.packs.and_then(|p| p.filter(ctx.node.index, f_data));
+    execute_conv(&call, f_data, mults, bias, packed, r.x, out);
     Ok(())
+}
+
+/// Node `node`'s [`ConvCall`], resolved ahead of time (for [`PackedFilters`]), when it is a
+/// CONV_2D or DEPTHWISE_CONV_2D whose input lives in the arena and whose output is not
+/// empty (others run through [`run_node`]). An error is what running the node would
+/// report.
+pub(crate) fn conv_call(model: &Model<'_>, node: &Node<'_>) -> Result<Option<ConvCall>, Error> {
+    let Some(code @ (OpCode::Conv2d | OpCode::DepthwiseConv2d)) = OpCode::from_code(node.code)
+    else {
+        return Ok(None);
+    };
+    let ctx = Ctx {
+        model,
+        node,
+        op: code.name(),
+    };
+    let out_info = model.tensor(node.output(0).ok_or(ctx.err("missing output"))?)?;
+    let x_info = ctx.input(0)?;
+    if node.num_outputs() != 1 || x_info.data.is_some() || out_info.shape.num_elements() == 0 {
+        return Ok(None);
+    }
+    Ok(Some(resolve_conv(&ctx, code, &x_info, &out_info)?.0))
+}
+
+/// Runs node `n`, a convolution resolved ahead ([`conv_call`]), straight from its
+/// [`ConvCall`]: no parse of the model. Returns false (nothing done) when the packs do not
+/// hold this model's parameters for it or the arena does not fit the call (the caller then
+/// runs the node the usual way, which reports any error).
+pub(crate) fn run_conv_call(
+    model: &Model<'_>,
+    plan: &Plan,
+    packs: &PackedFilters<'_>,
+    n: usize,
+    call: &ConvCall,
+    arena: &mut [u8],
+) -> bool {
+    let Some(filter) = call
+        .filter_at
+        .checked_add(call.filter_len)
+        .and_then(|end| model.bytes().get(call.filter_at..end))
+    else {
+        return false;
+    };
+    // Found only for the very filter bytes they were derived from: the same model.
+    let Some(channels) = packs.channels(n, filter, call.output.c) else {
+        return false;
+    };
+    // Anything amiss (which the plan rules out) is left to the usual path to report.
+    let out_len = call.output.len();
+    let Some(out_range) = plan
+        .range(call.out)
+        .filter(|r| r.len() >= out_len && r.end <= arena.len())
+    else {
+        return false;
+    };
+    let (lo, rest) = arena.split_at_mut(out_range.start);
+    let (slot, hi) = rest.split_at_mut(out_range.len());
+    let io = Io {
+        lo: &*lo,
+        hi: &*hi,
+        hi_base: out_range.end,
+    };
+    let Ok(x) = io.range(plan, call.x, call.input.len()) else {
+        return false;
+    };
+    let packed = packs.filter(n, filter);
+    execute_conv(
+        call,
+        filter,
+        channels.mults,
+        channels.bias,
+        packed,
+        x,
+        &mut slot[..out_len],
+    );
+    true
 }
 
 /// A CONV_2D's or DEPTHWISE_CONV_2D's per-output-channel multipliers (`mults`) and bias

@@ -93,9 +93,15 @@ fn observe(
     mut after_node: impl FnMut(usize, &'static str),
 ) -> Result<(), Error> {
     for n in 0..model.num_nodes() {
-        let node = model.node(n)?;
-        crate::cpu::run_node(model, plan, &node, packs, arena)?;
-        after_node(n, crate::opcode::builtin_name(node.code));
+        let name = match packs {
+            Some(p) => p.run(model, plan, n, arena)?,
+            None => {
+                let node = model.node(n)?;
+                crate::cpu::run_node(model, plan, &node, None, arena)?;
+                crate::opcode::builtin_name(node.code)
+            }
+        };
+        after_node(n, name);
     }
     Ok(())
 }
