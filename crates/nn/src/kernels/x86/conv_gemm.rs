@@ -386,7 +386,6 @@ fn tile<const NB: usize>(
     let k4s = src.taps.len() * src.run / 4;
     assert!(src.in_bounds() && w.len() >= NB * k4s * 4 * LANES && params.len() >= NB);
     assert!(rows <= MR && output.len() >= (p0 + rows) * oc_n);
-    let flip = _mm512_set1_epi32(0x8080_8080_u32 as i32);
     let mut acc = [[_mm512_setzero_si512(); NB]; MR];
     let (a, wp) = (src.base.as_ptr(), w.as_ptr());
     let mut k4 = 0;
@@ -401,8 +400,8 @@ fn tile<const NB: usize>(
             for (&row, acc_r) in src.rows.iter().zip(acc.iter_mut()) {
                 // SAFETY: `row + tap + 4·c4 + 4 ≤ row + tap + run ≤ base.len()`
                 // (`Source::in_bounds`, asserted above).
-                let x = unsafe { a.add(row + tap + 4 * c4).cast::<i32>().read_unaligned() };
-                let x = _mm512_xor_si512(_mm512_set1_epi32(x), flip);
+                let x = unsafe { a.add(row + tap + 4 * c4).cast::<u32>().read_unaligned() };
+                let x = _mm512_set1_epi32((x ^ 0x8080_8080) as i32);
                 for (acc_rj, wj) in acc_r.iter_mut().zip(wv) {
                     *acc_rj = _mm512_dpbusd_epi32(*acc_rj, x, wj);
                 }
