@@ -8,12 +8,20 @@
 //! Tiles of [`MR`] output pixels whose windows lie inside the input read it in place, one
 //! rounded-up filter row at a time (the bytes past a row meet zero filter bytes); other
 //! tiles first gather their windows into a panel in the same layout (padded taps hold the
-//! input zero point, as in `conv2d_patches`). Each input byte enters `vpdpbusd` with its
-//! sign bit flipped, i.e. as the unsigned byte `x + 128`, which it multiplies by the signed
-//! filter bytes. The accumulator equals the reference's when the per-channel constant
-//! absorbs the flip: `Σ f·(x + off) + bias = Σ f·(x + 128) + (off − 128)·Σ f + bias`
-//! (wrapping int32, as everywhere in these kernels). Requantisation is sixteen lanes at a
-//! time ([`Requant16`]).
+//! input zero point, as in `conv2d_patches`). `vpdpbusd` multiplies unsigned bytes by
+//! signed ones, so one side is offset by 128, in one of two ways:
+//! - deep layers ([`signed_input`]): the filter bytes are packed as `f + 128` (gaps stay
+//!   0) and the input bytes enter as they are, as the instruction's broadcast operand
+//!   (a load, no shuffle). The tile then subtracts `128 · Σ x` over the pixel's window
+//!   (real taps only), a few vector sums per pixel:
+//!   `Σ f·(x + off) + bias = Σ (f + 128)·x − 128·Σ x + off·Σ f + bias`;
+//! - shallow layers, where that window sum would cost more than it saves: each input word
+//!   has its sign bits flipped (`x + 128`, unsigned) in a general register before it is
+//!   broadcast, and the constant absorbs the flip:
+//!   `Σ f·(x + off) + bias = Σ f·(x + 128) + (off − 128)·Σ f + bias`.
+//!
+//! (All wrapping int32, as everywhere in these kernels.) Requantisation is sixteen lanes at
+//! a time ([`Requant16`]).
 
 use core::arch::x86_64::*;
 
@@ -90,9 +98,23 @@ pub fn applies(g: &ConvGeometry, op: &ConvOperands<'_>) -> bool {
         && requant::supported(&op.mults[..g.output.c])
 }
 
+/// True when layers of this shape take the input as the signed operand (see the module
+/// note): when the broadcasts it saves, one per 4 taps and pixel, outnumber about four
+/// times the 64-byte chunks of the pixel's window sum plus its reduction. (Measured on
+/// an Intel Xeon: DTN's 3×3×32 layers gain about a fifth, 5×5×3 first layers lose.)
+fn signed_input(layout: Layout) -> bool {
+    let chunks = layout.rows * layout.row_len.div_ceil(64);
+    layout.kp() / 4 >= 4 * chunks + 8
+}
+
 /// Runs the convolution here when the CPU has AVX-512 VNNI and [`applies`] holds; returns
 /// false (output untouched) otherwise, and the caller uses a portable kernel.
 pub fn try_conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) -> bool {
+    try_conv2d_as(g, op, output, signed_input(Layout::of(g)))
+}
+
+/// [`try_conv2d`] with the input's operand chosen by the caller (`signed`).
+fn try_conv2d_as(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8], signed: bool) -> bool {
     if !super::has_avx512_vnni() || !applies(g, op) {
         return false;
     }
@@ -104,16 +126,30 @@ pub fn try_conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) ->
         && blocks * kp * LANES <= SMALL_PACK_BYTES;
     // SAFETY: the CPU supports AVX-512 F/BW/VL/VNNI (checked just above).
     unsafe {
-        if small {
-            conv2d_vnni::<SMALL_PACK_BYTES, SMALL_PANEL_BYTES, SMALL_BLOCKS>(g, op, output);
-        } else {
-            conv2d_vnni::<PACK_BYTES, PANEL_BYTES, MAX_BLOCKS>(g, op, output);
+        match (small, signed) {
+            (true, false) => {
+                conv2d_vnni::<SMALL_PACK_BYTES, SMALL_PANEL_BYTES, SMALL_BLOCKS, false>(
+                    g, op, output,
+                );
+            }
+            (true, true) => {
+                conv2d_vnni::<SMALL_PACK_BYTES, SMALL_PANEL_BYTES, SMALL_BLOCKS, true>(
+                    g, op, output,
+                );
+            }
+            (false, false) => {
+                conv2d_vnni::<PACK_BYTES, PANEL_BYTES, MAX_BLOCKS, false>(g, op, output);
+            }
+            (false, true) => {
+                conv2d_vnni::<PACK_BYTES, PANEL_BYTES, MAX_BLOCKS, true>(g, op, output);
+            }
         }
     }
     true
 }
 
-/// One filter block's constants: `(off − 128)·Σ f + bias` per lane, and its requantisation.
+/// One filter block's constants: `off·Σ f + bias` (signed input) or `(off − 128)·Σ f + bias`
+/// per lane, and its requantisation.
 #[derive(Clone, Copy)]
 struct BlockParams {
     constant: __m512i,
@@ -136,6 +172,47 @@ struct Source<'a> {
 }
 
 impl Source<'_> {
+    /// `128 ·` the sum of each pixel row's real taps (its window,
+    /// without the gaps after each filter row), in wrapping int32: the signed-input tile's
+    /// corrections. The rows are summed side by side (independent chains), 64 bytes at a
+    /// time.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    fn corrections(&self, layout: Layout) -> [i32; MR] {
+        // A direct source has one run per filter row; a panel one run of all of them.
+        let segments = self.run / layout.run;
+        assert!(self.in_bounds() && segments * layout.run <= self.run);
+        assert!(layout.row_len <= layout.run);
+        let ones = _mm512_set1_epi8(1);
+        let base = self.base.as_ptr();
+        let mut acc = [_mm512_setzero_si512(); MR];
+        for &tap in self.taps {
+            for seg in 0..segments {
+                let run = tap + seg * layout.run;
+                let mut done = 0;
+                while done < layout.row_len {
+                    let n = (layout.row_len - done).min(64);
+                    let mask = u64::MAX >> (64 - n);
+                    for (acc, &row) in acc.iter_mut().zip(&self.rows) {
+                        // SAFETY: the bytes read are `row + run + done..+ n`, within
+                        // `row + tap + self.run ≤ base.len()` (`in_bounds` and the layout
+                        // bounds asserted above); masked-off bytes are neither read nor
+                        // fault.
+                        let v =
+                            unsafe { _mm512_maskz_loadu_epi8(mask, base.add(row + run + done)) };
+                        *acc = _mm512_dpbusd_epi32(*acc, ones, v);
+                    }
+                    done += n;
+                }
+            }
+        }
+        let mut out = [0i32; MR];
+        for (o, a) in out.iter_mut().zip(acc) {
+            *o = _mm512_reduce_add_epi32(a).wrapping_mul(128);
+        }
+        out
+    }
+
     /// True when every byte the tile reads lies inside `base` and runs are whole 4-byte
     /// groups.
     fn in_bounds(&self) -> bool {
@@ -149,7 +226,7 @@ impl Source<'_> {
 const MAX_ROWS: usize = 16;
 
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
-fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
+fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize, const SIGNED: bool>(
     g: &ConvGeometry,
     op: &ConvOperands<'_>,
     output: &mut [i8],
@@ -191,7 +268,7 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
         {
             let oc0 = (first + b) * LANES;
             let lanes = LANES.min(oc_n - oc0);
-            *p = pack_block(op, layout, oc0, lanes, dst);
+            *p = pack_block::<SIGNED>(op, layout, oc0, lanes, dst);
         }
         let mut p0 = 0;
         let mut at: Pixel = (0, 0, 0);
@@ -235,11 +312,18 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
                     run: kp,
                 }
             };
+            // `128 · Σ x` of each row's window, which the signed-input tile subtracts.
+            let corrections = if SIGNED {
+                src.corrections(layout)
+            } else {
+                [0; MR]
+            };
             let mut b = 0;
             while b + 2 <= blocks {
                 let w = &pack[b * block_bytes..(b + 2) * block_bytes];
-                tile::<2>(
+                tile::<2, SIGNED>(
                     &src,
+                    &corrections,
                     w,
                     &params[b..b + 2],
                     &op.stage,
@@ -252,8 +336,9 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
             }
             if b < blocks {
                 let w = &pack[b * block_bytes..(b + 1) * block_bytes];
-                tile::<1>(
+                tile::<1, SIGNED>(
                     &src,
+                    &corrections,
                     w,
                     &params[b..b + 1],
                     &op.stage,
@@ -270,11 +355,12 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize>(
 }
 
 /// Packs output channels `oc0..oc0 + lanes` as `[K'/4][16][4]` into `dst` (`K' · 16`
-/// bytes; gaps between filter rows and lanes past `lanes` are zero) and returns their
-/// constants. Whole 4-byte groups are fetched sixteen channels at a time with a gather, and
-/// their sums taken with `vpdpbusd` against ones.
+/// bytes, each filter byte `f`, or `f + 128` as an unsigned byte when `SIGNED`; gaps
+/// between filter rows and lanes past `lanes` are zero) and returns their constants. Whole
+/// 4-byte groups are fetched sixteen channels at a time with a gather, and their sums taken
+/// with `vpdpbusd` against ones.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
-fn pack_block(
+fn pack_block<const SIGNED: bool>(
     op: &ConvOperands<'_>,
     layout: Layout,
     oc0: usize,
@@ -318,16 +404,24 @@ fn pack_block(
                 for l in 0..lanes {
                     let row = &op.filter[(oc0 + l) * k..(oc0 + l + 1) * k];
                     for (b, &f) in row[t0..(ky + 1) * layout.row_len].iter().enumerate() {
-                        group[l * 4 + b] = f;
+                        group[l * 4 + b] = if SIGNED { f ^ i8::MIN } else { f };
                         tail_sums[l] = tail_sums[l].wrapping_add(i32::from(f));
                     }
                 }
                 // SAFETY: `group` is 64 readable bytes.
                 unsafe { _mm512_loadu_si512(group.as_ptr().cast()) }
             };
-            if whole {
+            let v = if whole {
                 sums = _mm512_dpbusd_epi32(sums, ones, v);
-            }
+                if SIGNED {
+                    // `f + 128` as unsigned bytes, in the gathered lanes only.
+                    _mm512_maskz_mov_epi32(mask, _mm512_xor_si512(v, _mm512_set1_epi8(i8::MIN)))
+                } else {
+                    v
+                }
+            } else {
+                v
+            };
             // SAFETY: `at + 64 ≤ K'·16 ≤ dst.len()` (asserted above).
             unsafe { _mm512_storeu_si512(dst.as_mut_ptr().add(at).cast(), v) };
         }
@@ -341,9 +435,16 @@ fn pack_block(
     }
     // SAFETY: `bias` is 64 readable bytes.
     let bias = unsafe { _mm512_loadu_si512(bias.as_ptr().cast()) };
-    let flip_offset = _mm512_set1_epi32(op.input_offset.wrapping_sub(128));
+    let offset = if SIGNED {
+        op.input_offset
+    } else {
+        op.input_offset.wrapping_sub(128)
+    };
     BlockParams {
-        constant: _mm512_add_epi32(_mm512_mullo_epi32(flip_offset, filter_sums), bias),
+        constant: _mm512_add_epi32(
+            _mm512_mullo_epi32(_mm512_set1_epi32(offset), filter_sums),
+            bias,
+        ),
         requant: Requant16::new(&op.mults[oc0..oc0 + lanes]),
         oc0,
         lanes,
@@ -368,13 +469,16 @@ fn fill_panel(
 }
 
 /// One tile: [`MR`] pixel rows of `src` × `NB` filter blocks, accumulated over `K` with
-/// `vpdpbusd` (each input byte's sign bit flipped on the way in: `x + 128` as unsigned), then
-/// requantised and stored for the `rows` valid pixels and each block's valid lanes.
+/// `vpdpbusd` (`SIGNED`: the input bytes as they are against `f + 128`, then row `r`'s
+/// `corrections[r]` subtracted; else each input byte's sign bit flipped on the way in,
+/// `x + 128` as unsigned, against `f`), then requantised and stored for the `rows` valid
+/// pixels and each block's valid lanes.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
-fn tile<const NB: usize>(
+fn tile<const NB: usize, const SIGNED: bool>(
     src: &Source<'_>,
+    corrections: &[i32; MR],
     w: &[i8],
     params: &[BlockParams],
     stage: &OutputStage,
@@ -401,19 +505,32 @@ fn tile<const NB: usize>(
                 // SAFETY: `row + tap + 4·c4 + 4 ≤ row + tap + run ≤ base.len()`
                 // (`Source::in_bounds`, asserted above).
                 let x = unsafe { a.add(row + tap + 4 * c4).cast::<u32>().read_unaligned() };
-                let x = _mm512_set1_epi32((x ^ 0x8080_8080) as i32);
-                for (acc_rj, wj) in acc_r.iter_mut().zip(wv) {
-                    *acc_rj = _mm512_dpbusd_epi32(*acc_rj, x, wj);
+                if SIGNED {
+                    let x = _mm512_set1_epi32(x as i32);
+                    for (acc_rj, wj) in acc_r.iter_mut().zip(wv) {
+                        *acc_rj = _mm512_dpbusd_epi32(*acc_rj, wj, x);
+                    }
+                } else {
+                    // The flip in a general register: a vector xor would take a port
+                    // the products and the broadcast need.
+                    let x = _mm512_set1_epi32((x ^ 0x8080_8080) as i32);
+                    for (acc_rj, wj) in acc_r.iter_mut().zip(wv) {
+                        *acc_rj = _mm512_dpbusd_epi32(*acc_rj, x, wj);
+                    }
                 }
             }
             k4 += 1;
         }
     }
     for (r, acc_r) in acc.iter().enumerate().take(rows) {
+        let correction = _mm512_set1_epi32(corrections[r]);
         for (acc_rj, p) in acc_r.iter().zip(params) {
-            let q = p
-                .requant
-                .apply(_mm512_add_epi32(*acc_rj, p.constant), stage);
+            let acc = if SIGNED {
+                _mm512_sub_epi32(*acc_rj, correction)
+            } else {
+                *acc_rj
+            };
+            let q = p.requant.apply(_mm512_add_epi32(acc, p.constant), stage);
             let at = (p0 + r) * oc_n + p.oc0;
             let mask = ((1u32 << p.lanes) - 1) as u16;
             debug_assert!(p.oc0 + p.lanes <= oc_n);
@@ -436,6 +553,24 @@ mod tests {
             return;
         }
         assert!(checks::random_layers(29, 400, &try_conv2d) > 300);
+    }
+
+    /// Both ways of taking the input equal the reference on every shape, whichever
+    /// [`signed_input`] would choose.
+    #[test]
+    fn both_input_operands_match_reference() {
+        if !crate::kernels::x86::vnni_or_skip() {
+            return;
+        }
+        for signed in [false, true] {
+            let kernel = |g: &ConvGeometry, op: &ConvOperands<'_>, out: &mut [i8]| {
+                try_conv2d_as(g, op, out, signed)
+            };
+            assert!(
+                checks::random_layers(37, 300, &kernel) > 200,
+                "signed {signed}"
+            );
+        }
     }
 
     /// A layer with more filter blocks than the pack buffer holds is computed in turns.
