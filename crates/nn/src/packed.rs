@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-//! What a host derives once per model instead of once per call. The x86-64 AVX2
-//! convolution reads its filter widened to int16 and reordered; without this module it does
-//! that on every call, which costs more than the arithmetic in layers with few pixels (a
-//! 4×4×112 → 1280 layer packs 143 k weights for 2.3 M multiply-adds). And every
-//! convolution and depthwise convolution derives TFLite's per-channel multipliers from the
-//! scales in double precision and copies its bias (4 % of MobileNetV2's time on the AVX2
-//! host). [`PackedFilters`] does both once, for every such node of a model, into a
-//! caller-provided buffer, and [`PackedCpu`] is the CPU backend that hands each node its
-//! records. It also keeps each such node's call resolved from the model (tensor indices,
-//! shapes, window, offsets, activation: [`ConvCall`]), so that an invoke runs the node
-//! without parsing the flatbuffer again (2.6 % of MobileNetV2's instructions on the AVX2
-//! host). Results are identical either way.
+//! What a host derives once per model instead of once per call. The x86-64 vector
+//! convolutions read their filters reordered (the AVX2 one also widened to int16); without
+//! this module they do that on every call, which costs more than the arithmetic in layers
+//! with few pixels (a 4×4×112 → 1280 layer packs 143 k weights for 2.3 M multiply-adds).
+//! And every convolution and depthwise convolution derives TFLite's per-channel
+//! multipliers from the scales in double precision and copies its bias (4 % of
+//! MobileNetV2's time on the AVX2 host). [`PackedFilters`] does both once, for every such
+//! node of a model, into a caller-provided buffer, and [`PackedCpu`] is the CPU backend
+//! that hands each node its records. It also keeps each such node's call resolved from the
+//! model (tensor indices, shapes, window, offsets, activation: [`ConvCall`]), so that an
+//! invoke runs the node without parsing the flatbuffer again (2.6 % of MobileNetV2's
+//! instructions on the AVX2 host). Results are identical either way.
 //!
-//! Filters are packed only on an x86-64 CPU with AVX2 and without AVX-512 VNNI (the
-//! AVX-512 kernel packs another layout, the Cortex-M kernels none); the channel parameters
-//! and resolved calls are kept on every 64-bit host. On a Cortex-M [`PackedFilters::bytes_needed`] is 0 and
-//! [`PackedCpu`] runs exactly as [`Cpu`].
+//! Convolution filters are packed on an x86-64 CPU in the layout of the kernel it runs:
+//! the AVX-512 VNNI one where the CPU has it, else the AVX2 one; depthwise filters (with
+//! their channel parameters) for the AVX2 kernel only. The channel parameters and resolved
+//! calls are kept on every 64-bit host. On a Cortex-M [`PackedFilters::bytes_needed`] is 0
+//! and [`PackedCpu`] runs exactly as [`Cpu`].
 
 use crate::backend::{Backend, Support};
 use crate::cpu::{
@@ -76,6 +77,8 @@ struct Layer<'m> {
     /// Filter taps per output channel (`kh · kw · in_c` for a CONV_2D, `kh · kw` for a
     /// depthwise one).
     k: usize,
+    /// Filter rows (`kh`).
+    kh: usize,
     oc: usize,
     has_bias: bool,
 }
@@ -104,7 +107,14 @@ impl Layer<'_> {
         #[cfg(target_arch = "x86_64")]
         {
             use crate::kernels::x86::{self, avx2};
-            if x86::has_avx2() && !x86::has_avx512_vnni() {
+            if x86::has_avx512_vnni() {
+                return if self.depthwise {
+                    0
+                } else {
+                    x86::conv_gemm::packed_bytes(self.kh, self.k / self.kh, self.oc)
+                };
+            }
+            if x86::has_avx2() {
                 return if !self.depthwise {
                     avx2::conv_gemm::packed_bytes(self.k, self.oc)
                 } else if KEEPS_CHANNELS {
@@ -114,7 +124,7 @@ impl Layer<'_> {
                 };
             }
         }
-        let _ = (self.depthwise, self.k);
+        let _ = (self.depthwise, self.k, self.kh);
         0
     }
 
@@ -123,10 +133,15 @@ impl Layer<'_> {
     fn pack(&self, channels: Option<(ConvChannels<'_>, i32)>, dst: &mut [u8]) -> bool {
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::kernels::{x86::avx2, ConvOperands, OutputStage};
+            use crate::kernels::{x86, x86::avx2, ConvOperands, OutputStage};
             let filter = crate::cpu::i8s(self.filter);
             if !self.depthwise {
-                return avx2::conv_gemm::pack_filter(filter, self.k, self.oc, dst);
+                return if x86::has_avx512_vnni() {
+                    let row_len = self.k / self.kh;
+                    x86::conv_gemm::pack_filter(filter, self.kh, row_len, self.oc, dst)
+                } else {
+                    avx2::conv_gemm::pack_filter(filter, self.k, self.oc, dst)
+                };
             }
             let Some((c, input_offset)) = channels else {
                 return false;
@@ -182,6 +197,7 @@ fn layers<'s, 'm>(model: &'s Model<'m>) -> impl Iterator<Item = Result<Layer<'m>
                 filter: data,
                 depthwise,
                 k,
+                kh: d[1],
                 oc,
                 has_bias,
             }))

@@ -470,11 +470,18 @@ pub fn conv2d_patches(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]
 pub fn conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, packed: Option<&[u8]>, output: &mut [i8]) {
     #[cfg(target_arch = "x86_64")]
     {
-        use super::x86::avx2::conv_gemm as avx2;
-        let k = g.kh * g.kw * g.input.c;
-        let pre = packed.and_then(|b| avx2::prepacked(b, k, g.output.c));
-        if super::x86::conv_gemm::try_conv2d(g, op, output) || avx2::try_conv2d(g, op, pre, output)
-        {
+        use super::x86::{self, avx2::conv_gemm as avx2, conv_gemm as vnni};
+        // `packed` is in the layout of the kernel this CPU prefers: the VNNI one where it
+        // has AVX-512 VNNI, else the AVX2 one.
+        let vnni_cpu = x86::has_avx512_vnni();
+        let (row_len, oc) = (g.kw * g.input.c, g.output.c);
+        let vnni_pre = packed
+            .filter(|_| vnni_cpu)
+            .and_then(|b| vnni::prepacked(b, g.kh, row_len, oc));
+        let avx2_pre = packed
+            .filter(|_| !vnni_cpu)
+            .and_then(|b| avx2::prepacked(b, g.kh * row_len, oc));
+        if vnni::try_conv2d(g, op, vnni_pre, output) || avx2::try_conv2d(g, op, avx2_pre, output) {
             return;
         }
     }

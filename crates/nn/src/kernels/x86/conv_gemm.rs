@@ -22,10 +22,15 @@
 //!
 //! (All wrapping int32, as everywhere in these kernels.) Requantisation is sixteen lanes at
 //! a time ([`Requant16`]).
+//!
+//! A filter can also be packed once ahead ([`pack_filter`], which `crate::packed` calls at
+//! load): the same bytes and per-channel filter sums, then read by every call.
 
 use core::arch::x86_64::*;
+use core::mem::MaybeUninit;
 
 use super::requant::{self, Requant16};
+use super::zeroed;
 use crate::kernels::conv2d::{gather_patch, is_row_contiguous, ConvGeometry, Pixel};
 use crate::kernels::{ConvOperands, OutputStage};
 
@@ -59,12 +64,21 @@ struct Layout {
 
 impl Layout {
     fn of(g: &ConvGeometry) -> Self {
-        let row_len = g.kw * g.input.c;
+        Self::new(g.kh, g.kw * g.input.c)
+    }
+
+    /// `rows` filter rows of `row_len` taps.
+    fn new(rows: usize, row_len: usize) -> Self {
         Self {
-            rows: g.kh,
+            rows,
             row_len,
             run: row_len.next_multiple_of(4),
         }
+    }
+
+    /// Bytes of one packed block of sixteen channels.
+    fn block_bytes(&self) -> usize {
+        self.kp() * LANES
     }
 
     /// Taps per pixel (`K`).
@@ -109,43 +123,150 @@ fn signed_input(layout: Layout) -> bool {
 
 /// Runs the convolution here when the CPU has AVX-512 VNNI and [`applies`] holds; returns
 /// false (output untouched) otherwise, and the caller uses a portable kernel.
-pub fn try_conv2d(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8]) -> bool {
-    try_conv2d_as(g, op, output, signed_input(Layout::of(g)))
+/// `packed` is the layer's filter as [`pack_filter`] packed it ahead, if it was (a pack of
+/// another shape is ignored).
+pub fn try_conv2d(
+    g: &ConvGeometry,
+    op: &ConvOperands<'_>,
+    packed: Option<Prepacked<'_>>,
+    output: &mut [i8],
+) -> bool {
+    let layout = Layout::of(g);
+    let packed = packed.filter(|p| p.fits(layout, g.output.c));
+    try_conv2d_as(g, op, packed, output, signed_input(layout))
 }
 
-/// [`try_conv2d`] with the input's operand chosen by the caller (`signed`).
-fn try_conv2d_as(g: &ConvGeometry, op: &ConvOperands<'_>, output: &mut [i8], signed: bool) -> bool {
+/// [`try_conv2d`] with the input's operand chosen by the caller (`signed`; a `packed`
+/// filter must have been packed for the same choice).
+fn try_conv2d_as(
+    g: &ConvGeometry,
+    op: &ConvOperands<'_>,
+    packed: Option<Prepacked<'_>>,
+    output: &mut [i8],
+    signed: bool,
+) -> bool {
     if !super::has_avx512_vnni() || !applies(g, op) {
         return false;
     }
-    // The stack buffers are zeroed on every call, so small layers get small ones.
+    // Small layers get small stack buffers (the pack's is written per call, the panel's
+    // used part zeroed per call); a filter packed ahead needs no pack buffer.
     let kp = Layout::of(g).kp();
     let blocks = g.output.c.div_ceil(LANES);
     let small = kp * MR <= SMALL_PANEL_BYTES
         && blocks <= SMALL_BLOCKS
         && blocks * kp * LANES <= SMALL_PACK_BYTES;
-    // SAFETY: the CPU supports AVX-512 F/BW/VL/VNNI (checked just above).
-    unsafe {
-        match (small, signed) {
-            (true, false) => {
-                conv2d_vnni::<SMALL_PACK_BYTES, SMALL_PANEL_BYTES, SMALL_BLOCKS, false>(
-                    g, op, output,
-                );
+    macro_rules! run {
+        ($pack:expr, $panel:expr, $blocks:expr) => {
+            // SAFETY: the CPU supports AVX-512 F/BW/VL/VNNI (checked just above).
+            unsafe {
+                if signed {
+                    conv2d_vnni::<{ $pack }, { $panel }, { $blocks }, true>(g, op, packed, output)
+                } else {
+                    conv2d_vnni::<{ $pack }, { $panel }, { $blocks }, false>(g, op, packed, output)
+                }
             }
-            (true, true) => {
-                conv2d_vnni::<SMALL_PACK_BYTES, SMALL_PANEL_BYTES, SMALL_BLOCKS, true>(
-                    g, op, output,
-                );
-            }
-            (false, false) => {
-                conv2d_vnni::<PACK_BYTES, PANEL_BYTES, MAX_BLOCKS, false>(g, op, output);
-            }
-            (false, true) => {
-                conv2d_vnni::<PACK_BYTES, PANEL_BYTES, MAX_BLOCKS, true>(g, op, output);
+        };
+    }
+    match (small, packed.is_some()) {
+        (true, false) => run!(SMALL_PACK_BYTES, SMALL_PANEL_BYTES, SMALL_BLOCKS),
+        (false, false) => run!(PACK_BYTES, PANEL_BYTES, MAX_BLOCKS),
+        (true, true) => run!(0, SMALL_PANEL_BYTES, SMALL_BLOCKS),
+        (false, true) => run!(0, PANEL_BYTES, MAX_BLOCKS),
+    }
+    true
+}
+
+/// A filter [`pack_filter`] packed ahead: the blocks, then each channel's filter sum.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepacked<'a> {
+    weights: &'a [i8],
+    sums: &'a [i32],
+    /// Packed with `f + 128` (for the signed-input form).
+    signed: bool,
+}
+
+impl Prepacked<'_> {
+    /// True when this pack is for `layout` and `oc` channels, in the form the kernel takes
+    /// such a layer.
+    fn fits(&self, layout: Layout, oc: usize) -> bool {
+        self.weights.len() == oc.div_ceil(LANES) * layout.block_bytes()
+            && self.sums.len() == oc
+            && self.signed == signed_input(layout)
+    }
+}
+
+/// The weights' bytes of a pack: whole blocks, then padding to 64 bytes (the sums follow,
+/// aligned).
+fn packed_weight_bytes(layout: Layout, oc: usize) -> usize {
+    (oc.div_ceil(LANES) * layout.block_bytes()).next_multiple_of(64)
+}
+
+/// Bytes [`pack_filter`] writes for a CONV_2D of `oc` output channels with `kh` filter
+/// rows of `row_len = kw · in_c` taps: the blocks, then the sums. 0 when there is no
+/// filter.
+pub fn packed_bytes(kh: usize, row_len: usize, oc: usize) -> usize {
+    if kh == 0 || row_len == 0 || oc == 0 {
+        return 0;
+    }
+    packed_weight_bytes(Layout::new(kh, row_len), oc) + oc * 4
+}
+
+/// Packs `filter` (`oc` rows of `kh · row_len` bytes, OHWI) into `dst` (at least
+/// [`packed_bytes`] long, 4-byte aligned) in the layout the kernel packs per call (the form
+/// [`signed_input`] chooses for the shape), with each channel's filter sum; returns false
+/// (nothing useful written) when `dst` is short or misaligned or `filter` short. Plain
+/// code: it runs once per model, on any CPU.
+pub fn pack_filter(filter: &[i8], kh: usize, row_len: usize, oc: usize, dst: &mut [u8]) -> bool {
+    let bytes = packed_bytes(kh, row_len, oc);
+    let layout = Layout::new(kh, row_len);
+    let k = layout.k();
+    if bytes == 0 || dst.len() < bytes || filter.len() < oc * k {
+        return false;
+    }
+    let (weights, sums) = dst[..bytes].split_at_mut(packed_weight_bytes(layout, oc));
+    let Ok(sums) = bytemuck::try_cast_slice_mut::<u8, i32>(sums) else {
+        return false;
+    };
+    let signed = signed_input(layout);
+    let groups = layout.run / 4;
+    weights.fill(0);
+    for (b, block) in weights
+        .chunks_exact_mut(layout.block_bytes())
+        .take(oc.div_ceil(LANES))
+        .enumerate()
+    {
+        for l in 0..LANES.min(oc - b * LANES) {
+            let row = &filter[(b * LANES + l) * k..][..k];
+            for (ky, taps) in row.chunks_exact(row_len).enumerate() {
+                for (t, &f) in taps.iter().enumerate() {
+                    let at = (ky * groups + t / 4) * 4 * LANES + l * 4 + t % 4;
+                    block[at] = (if signed { f ^ i8::MIN } else { f }) as u8;
+                }
             }
         }
     }
+    for (c, s) in sums.iter_mut().enumerate() {
+        *s = filter[c * k..(c + 1) * k]
+            .iter()
+            .fold(0i32, |a, &f| a.wrapping_add(i32::from(f)));
+    }
     true
+}
+
+/// The packed filter [`pack_filter`] wrote into `bytes` for such a layer, or `None` when
+/// `bytes` is short or misaligned.
+pub fn prepacked(bytes: &[u8], kh: usize, row_len: usize, oc: usize) -> Option<Prepacked<'_>> {
+    let total = packed_bytes(kh, row_len, oc);
+    if total == 0 || bytes.len() < total {
+        return None;
+    }
+    let layout = Layout::new(kh, row_len);
+    let (weights, sums) = bytes[..total].split_at(packed_weight_bytes(layout, oc));
+    Some(Prepacked {
+        weights: bytemuck::cast_slice(&weights[..oc.div_ceil(LANES) * layout.block_bytes()]),
+        sums: bytemuck::try_cast_slice(sums).ok()?,
+        signed: signed_input(layout),
+    })
 }
 
 /// One filter block's constants: `off·Σ f + bias` (signed input) or `(off − 128)·Σ f + bias`
@@ -229,6 +350,7 @@ const MAX_ROWS: usize = 16;
 fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize, const SIGNED: bool>(
     g: &ConvGeometry,
     op: &ConvOperands<'_>,
+    packed: Option<Prepacked<'_>>,
     output: &mut [i8],
 ) {
     let (inp, out, win) = (g.input, g.output, g.window);
@@ -237,9 +359,12 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize, const
     let pixels = out.n * out.h * out.w;
     let oc_n = out.c;
     assert!(output.len() >= pixels * oc_n && op.input.len() >= inp.len());
-    let block_bytes = kp * LANES;
+    let block_bytes = layout.block_bytes();
     let blocks_total = oc_n.div_ceil(LANES);
-    let per_turn = (PACK / block_bytes).min(BLOCKS);
+    let per_turn = match packed {
+        Some(_) => BLOCKS,
+        None => (PACK / block_bytes).min(BLOCKS),
+    };
     assert!(per_turn >= 1 && kp * MR <= PANEL);
     let pad = op.input_offset.wrapping_neg() as i8;
     // Input offset of filter row `ky` relative to a window's origin.
@@ -247,29 +372,57 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize, const
         core::array::from_fn(|ky| ky * win.dilation_h * inp.w * inp.c);
     let row_offsets = &row_offsets[..g.kh];
 
-    let mut pack = [0i8; PACK];
-    let mut panel = [0i8; PANEL];
-    let zero = BlockParams {
-        constant: _mm512_setzero_si512(),
-        requant: Requant16::new(&[]),
-        oc0: 0,
-        lanes: 0,
-    };
-    let mut params = [zero; BLOCKS];
+    // Written before they are read, so they start uninitialised (zeroing them whole cost
+    // more than a small layer's arithmetic): the pack and the block constants block by
+    // block, the panel's used part zeroed once.
+    let mut pack_buf = [const { MaybeUninit::<i8>::uninit() }; PACK];
+    let mut panel_buf = [const { MaybeUninit::<i8>::uninit() }; PANEL];
+    let panel = zeroed(&mut panel_buf[..MR * kp]);
+    let mut params_buf = [const { MaybeUninit::<BlockParams>::uninit() }; BLOCKS];
     let whole_panel = [0usize];
     let mut first = 0;
     while first < blocks_total {
         let blocks = per_turn.min(blocks_total - first);
-        for (b, (dst, p)) in pack
-            .chunks_exact_mut(block_bytes)
-            .zip(params.iter_mut())
-            .take(blocks)
-            .enumerate()
-        {
-            let oc0 = (first + b) * LANES;
-            let lanes = LANES.min(oc_n - oc0);
-            *p = pack_block::<SIGNED>(op, layout, oc0, lanes, dst);
-        }
+        let pack: &[i8] = match packed {
+            Some(pre) => {
+                assert!(pre.signed == SIGNED && pre.sums.len() >= oc_n);
+                for (b, p) in params_buf.iter_mut().take(blocks).enumerate() {
+                    let oc0 = (first + b) * LANES;
+                    let lanes = LANES.min(oc_n - oc0);
+                    let mut sums = [0i32; LANES];
+                    sums[..lanes].copy_from_slice(&pre.sums[oc0..oc0 + lanes]);
+                    // SAFETY: `sums` is 64 readable bytes.
+                    let sums = unsafe { _mm512_loadu_si512(sums.as_ptr().cast()) };
+                    p.write(block_params::<SIGNED>(op, sums, oc0, lanes));
+                }
+                &pre.weights[first * block_bytes..(first + blocks) * block_bytes]
+            }
+            None => {
+                for (b, (dst, p)) in pack_buf
+                    .chunks_exact_mut(block_bytes)
+                    .zip(params_buf.iter_mut())
+                    .take(blocks)
+                    .enumerate()
+                {
+                    let oc0 = (first + b) * LANES;
+                    let lanes = LANES.min(oc_n - oc0);
+                    p.write(pack_block::<SIGNED>(op, layout, oc0, lanes, dst));
+                }
+                // SAFETY: `pack_block` wrote every byte of the first `blocks` blocks just
+                // above; `MaybeUninit<i8>` has `i8`'s layout.
+                unsafe {
+                    core::slice::from_raw_parts(
+                        pack_buf.as_ptr().cast::<i8>(),
+                        blocks * block_bytes,
+                    )
+                }
+            }
+        };
+        // SAFETY: the first `blocks` block constants were written just above;
+        // `MaybeUninit<T>` has `T`'s layout.
+        let params = unsafe {
+            core::slice::from_raw_parts(params_buf.as_ptr().cast::<BlockParams>(), blocks)
+        };
         let mut p0 = 0;
         let mut at: Pixel = (0, 0, 0);
         while p0 < pixels {
@@ -365,7 +518,7 @@ fn pack_block<const SIGNED: bool>(
     layout: Layout,
     oc0: usize,
     lanes: usize,
-    dst: &mut [i8],
+    dst: &mut [MaybeUninit<i8>],
 ) -> BlockParams {
     let k = layout.k();
     let groups = layout.run / 4;
@@ -428,7 +581,18 @@ fn pack_block<const SIGNED: bool>(
     }
     // SAFETY: `tail_sums` is 64 readable bytes.
     let tail = unsafe { _mm512_loadu_si512(tail_sums.as_ptr().cast()) };
-    let filter_sums = _mm512_add_epi32(sums, tail);
+    block_params::<SIGNED>(op, _mm512_add_epi32(sums, tail), oc0, lanes)
+}
+
+/// The constants of the block of channels `oc0..oc0 + lanes` whose filter sums are
+/// `filter_sums` (lanes past `lanes` unused).
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vnni")]
+fn block_params<const SIGNED: bool>(
+    op: &ConvOperands<'_>,
+    filter_sums: __m512i,
+    oc0: usize,
+    lanes: usize,
+) -> BlockParams {
     let mut bias = [0i32; LANES];
     for (l, b) in bias.iter_mut().enumerate().take(lanes) {
         *b = op.bias.map_or(0, |bias| bias[oc0 + l]);
@@ -546,13 +710,87 @@ mod tests {
     use super::*;
     use crate::kernels::conv2d::checks;
 
-    /// Random geometries equal the reference kernel byte for byte.
+    extern crate std;
+
+    /// The kernel packing its filter per call.
+    fn per_call(g: &ConvGeometry, op: &ConvOperands<'_>, out: &mut [i8]) -> bool {
+        try_conv2d(g, op, None, out)
+    }
+
+    /// `filter` packed by [`pack_filter`] into a 32-byte aligned buffer, as `PackedFilters`
+    /// lays records out; returns the buffer and where the pack starts.
+    fn pack_ahead(
+        filter: &[i8],
+        kh: usize,
+        row_len: usize,
+        oc: usize,
+    ) -> (std::vec::Vec<u8>, usize) {
+        let bytes = packed_bytes(kh, row_len, oc);
+        let mut buf = std::vec![0u8; bytes + 64];
+        let at = buf.as_ptr().align_offset(32);
+        assert!(pack_filter(
+            filter,
+            kh,
+            row_len,
+            oc,
+            &mut buf[at..at + bytes]
+        ));
+        (buf, at)
+    }
+
+    /// The kernel reading a filter [`pack_filter`] packed ahead.
+    fn prepacked_ahead(g: &ConvGeometry, op: &ConvOperands<'_>, out: &mut [i8]) -> bool {
+        let (row_len, oc) = (g.kw * g.input.c, g.output.c);
+        let (buf, at) = pack_ahead(op.filter, g.kh, row_len, oc);
+        let pre = prepacked(&buf[at..], g.kh, row_len, oc).expect("an aligned pack");
+        assert!(pre.fits(Layout::of(g), oc));
+        try_conv2d(g, op, Some(pre), out)
+    }
+
+    /// Random geometries equal the reference kernel byte for byte, with the filter packed
+    /// per call and ahead.
     #[test]
     fn matches_reference() {
         if !crate::kernels::x86::vnni_or_skip() {
             return;
         }
-        assert!(checks::random_layers(29, 400, &try_conv2d) > 300);
+        assert!(checks::random_layers(29, 400, &per_call) > 300);
+        assert!(checks::random_layers(31, 400, &prepacked_ahead) > 300);
+    }
+
+    /// A pack of another shape, a short one or a misaligned one is not used: the kernel
+    /// packs per call and still computes the layer exactly.
+    #[test]
+    fn mismatched_packs_are_ignored() {
+        let (kh, row_len, oc) = (1usize, 96usize, 24usize);
+        let filter: std::vec::Vec<i8> = (0..row_len * oc).map(|i| (i * 7) as i8).collect();
+        let bytes = packed_bytes(kh, row_len, oc);
+        let mut buf = std::vec![0u8; bytes + 64];
+        let at = buf.as_ptr().align_offset(32);
+        assert!(
+            !pack_filter(&filter, kh, row_len, oc, &mut buf[at + 1..]),
+            "misaligned"
+        );
+        assert!(
+            !pack_filter(&filter, kh, row_len, oc, &mut buf[at..at + 10]),
+            "short"
+        );
+        assert!(
+            !pack_filter(&filter[..10], kh, row_len, oc, &mut buf[at..]),
+            "short filter"
+        );
+        assert!(pack_filter(&filter, kh, row_len, oc, &mut buf[at..]));
+        assert!(prepacked(&buf[at + 2..], kh, row_len, oc).is_none());
+        assert!(prepacked(&buf[at..at + 10], kh, row_len, oc).is_none());
+        // A pack for 16 channels does not fit a 24-channel layer.
+        let small = prepacked(&buf[at..], kh, row_len, 16).expect("a pack of the 16-channel size");
+        assert!(!small.fits(Layout::new(kh, row_len), oc));
+        if !crate::kernels::x86::vnni_or_skip() {
+            return;
+        }
+        checks::wide_layer(53, row_len, oc, &|g, op, out| {
+            try_conv2d(g, op, Some(small), out)
+        });
     }
 
     /// Both ways of taking the input equal the reference on every shape, whichever
@@ -564,7 +802,7 @@ mod tests {
         }
         for signed in [false, true] {
             let kernel = |g: &ConvGeometry, op: &ConvOperands<'_>, out: &mut [i8]| {
-                try_conv2d_as(g, op, out, signed)
+                try_conv2d_as(g, op, None, out, signed)
             };
             assert!(
                 checks::random_layers(37, 300, &kernel) > 200,
@@ -581,6 +819,7 @@ mod tests {
         }
         let (ic, oc) = (512usize, 160usize);
         assert!(oc.div_ceil(LANES) > PACK_BYTES / (ic * LANES));
-        checks::wide_layer(31, ic, oc, &try_conv2d);
+        checks::wide_layer(31, ic, oc, &per_call);
+        checks::wide_layer(33, ic, oc, &prepacked_ahead);
     }
 }

@@ -23,6 +23,7 @@ pub mod prelu;
 pub mod requant;
 
 use core::arch::x86_64::{__cpuid, __cpuid_count, _xgetbv, CpuidResult};
+use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// 0: not probed yet, 1: absent, 2: present.
@@ -91,6 +92,15 @@ fn found_or_skip(found: bool, what: &str) -> bool {
 /// zero-padded copies and only its valid bytes reach `out`. Inlined, so that `step` (a
 /// closure of vector code) is inlined into the loop and its constants stay in registers.
 #[inline(always)]
+/// Zeroes `buf` and returns it as initialised.
+pub(crate) fn zeroed<T: Copy + Default>(buf: &mut [MaybeUninit<T>]) -> &mut [T] {
+    for v in buf.iter_mut() {
+        v.write(T::default());
+    }
+    // SAFETY: every element was written just above; `MaybeUninit<T>` has `T`'s layout.
+    unsafe { core::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<T>(), buf.len()) }
+}
+
 pub(crate) fn in_steps<const N: usize>(
     a: &[i8],
     b: &[i8],

@@ -15,6 +15,7 @@
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
+use super::super::zeroed;
 use super::requant::{self, bounded_below_2_30, load8, Requant8, Stage8};
 use crate::kernels::conv2d::{gather_patch, is_pointwise, is_row_contiguous, ConvGeometry, Pixel};
 use crate::kernels::ConvOperands;
@@ -253,15 +254,6 @@ fn conv2d_avx2<const PACK_N: usize, const PANEL_N: usize, const K_N: usize>(
         }
         first += n;
     }
-}
-
-/// Zeroes `buf` and returns it as initialised.
-fn zeroed<T: Copy + Default>(buf: &mut [MaybeUninit<T>]) -> &mut [T] {
-    for v in buf.iter_mut() {
-        v.write(T::default());
-    }
-    // SAFETY: every element was written just above; `MaybeUninit<T>` has `T`'s layout.
-    unsafe { core::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<T>(), buf.len()) }
 }
 
 /// Sign-extends `src` into `dst` (equal lengths): sixteen at a time, then eight, then four,
