@@ -87,11 +87,6 @@ fn found_or_skip(found: bool, what: &str) -> bool {
     found
 }
 
-/// `step` over `a`, `b` and `out` (`a` and `b` at least as long as `out`) `N` elements at a
-/// time: `step(x, y, o)` writes `o` from `x` and `y`. The last partial step runs on
-/// zero-padded copies and only its valid bytes reach `out`. Inlined, so that `step` (a
-/// closure of vector code) is inlined into the loop and its constants stay in registers.
-#[inline(always)]
 /// Zeroes `buf` and returns it as initialised.
 pub(crate) fn zeroed<T: Copy + Default>(buf: &mut [MaybeUninit<T>]) -> &mut [T] {
     for v in buf.iter_mut() {
@@ -101,6 +96,11 @@ pub(crate) fn zeroed<T: Copy + Default>(buf: &mut [MaybeUninit<T>]) -> &mut [T] 
     unsafe { core::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<T>(), buf.len()) }
 }
 
+/// `step` over `a`, `b` and `out` (`a` and `b` at least as long as `out`) `N` elements at a
+/// time: `step(x, y, o)` writes `o` from `x` and `y`. The last partial step runs on
+/// zero-padded copies and only its valid bytes reach `out`. Inlined, so that `step` (a
+/// closure of vector code) is inlined into the loop and its constants stay in registers.
+#[inline(always)]
 pub(crate) fn in_steps<const N: usize>(
     a: &[i8],
     b: &[i8],
