@@ -30,10 +30,11 @@
 //! - [`Interpreter::with_backend`] runs on another [`Backend`] (the Neural-ART NPU behind
 //!   the `backend-neural-art` feature); it refuses a model whose operator the backend cannot
 //!   run with [`Error::UnsupportedOp`] naming the op and node;
-//! - on a host, [`PackedCpu`] (the CPU backend with [`PackedFilters`]) packs every
-//!   convolution filter once at load into a caller-provided buffer
-//!   ([`PackedFilters::bytes_needed`]; 0 where the CPU's kernels have no use for it)
-//!   instead of on every invoke, with identical results;
+//! - on a host, [`PackedCpu`] (the CPU backend with [`PackedFilters`]) does once at load,
+//!   into a caller-provided buffer ([`PackedFilters::bytes_needed`]; 0 on a Cortex-M), what
+//!   each convolution would otherwise do on every invoke: pack its filter for the CPU's
+//!   vector kernel, derive its multipliers and bias, resolve its call from the model; with
+//!   identical results;
 //! - [`Summary`] lists ops with counts, parameters, MACs, arena bytes and per-op support
 //!   ([`npu_support::neural_art_support`] for the NPU) for `facegate check`;
 //! - [`fggv`] reads golden vectors and checks a model against them bit for bit (no_std, so
