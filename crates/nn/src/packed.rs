@@ -8,7 +8,7 @@
 //! MobileNetV2's time on the AVX2 host). [`PackedFilters`] does both once, for every such
 //! node of a model, into a caller-provided buffer, and [`PackedCpu`] is the CPU backend
 //! that hands each node its records. It also keeps each such node's call resolved from the
-//! model (tensor indices, shapes, window, offsets, activation: [`ConvCall`]), so that an
+//! model (tensor indices, shapes, window, offsets, activation: `ConvCall`), so that an
 //! invoke runs the node without parsing the flatbuffer again (2.6 % of MobileNetV2's
 //! instructions on the AVX2 host). Results are identical either way.
 //!
@@ -310,7 +310,7 @@ impl<'p> PackedFilters<'p> {
     /// node whose parameters cannot be derived (a corrupt scale, say) keeps none, and
     /// reports its error when it runs. The records cannot outlive the model's bytes
     /// (`'m: 'p`), which stay borrowed, in place, while they are in use: so the address
-    /// check in [`PackedFilters::filter`] cannot match another model loaded where a freed
+    /// check in `PackedFilters::filter` cannot match another model loaded where a freed
     /// one was.
     pub fn new<'m: 'p>(model: &Model<'m>, buf: &'p mut [u8]) -> Result<Self, Error> {
         let needed = Self::bytes_needed(model)?;

@@ -111,7 +111,7 @@ impl AxisRange {
 ///
 /// Trailing axes taken whole, together with the axis above them when its stride is 1, are
 /// contiguous in both tensors: they are copied as one run per index of the other axes
-/// (equal to [`strided_slice_elementwise`], which the tests check).
+/// (equal to `strided_slice_elementwise`, which the tests check).
 pub fn strided_slice(
     in_dims: [usize; MAX_RANK],
     ranges: [AxisRange; MAX_RANK],

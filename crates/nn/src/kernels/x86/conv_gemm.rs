@@ -5,12 +5,12 @@
 //! Per call the filter is packed, sixteen output channels per block, as
 //! `[K'/4][16 channels][4 taps]`, where `K'` lays the `K` taps out as `kh` filter rows of
 //! `kw · in_c` bytes each rounded up to a multiple of 4 (zero filter bytes in the gaps).
-//! Tiles of [`MR`] output pixels whose windows lie inside the input read it in place, one
+//! Tiles of `MR` output pixels whose windows lie inside the input read it in place, one
 //! rounded-up filter row at a time (the bytes past a row meet zero filter bytes); other
 //! tiles first gather their windows into a panel in the same layout (padded taps hold the
 //! input zero point, as in `conv2d_patches`). `vpdpbusd` multiplies unsigned bytes by
 //! signed ones, so one side is offset by 128, in one of two ways:
-//! - deep layers ([`signed_input`]): the filter bytes are packed as `f + 128` (gaps stay
+//! - deep layers (`signed_input`): the filter bytes are packed as `f + 128` (gaps stay
 //!   0) and the input bytes enter as they are, as the instruction's broadcast operand
 //!   (a load, no shuffle). The tile then subtracts `128 · Σ x` over the pixel's window
 //!   (real taps only), a few vector sums per pixel:
@@ -213,7 +213,7 @@ pub fn packed_bytes(kh: usize, row_len: usize, oc: usize) -> usize {
 
 /// Packs `filter` (`oc` rows of `kh · row_len` bytes, OHWI) into `dst` (at least
 /// [`packed_bytes`] long, 4-byte aligned) in the layout the kernel packs per call (the form
-/// [`signed_input`] chooses for the shape), with each channel's filter sum; returns false
+/// `signed_input` chooses for the shape), with each channel's filter sum; returns false
 /// (nothing useful written) when `dst` is short or misaligned or `filter` short. Plain
 /// code: it runs once per model, on any CPU.
 pub fn pack_filter(filter: &[i8], kh: usize, row_len: usize, oc: usize, dst: &mut [u8]) -> bool {

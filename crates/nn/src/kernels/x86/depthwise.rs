@@ -10,7 +10,7 @@
 //! filter's taps past its last are zero). As in the VNNI convolution, each input byte goes
 //! in with its sign bit flipped (`x + 128`, unsigned), and the per-channel starting constant
 //! absorbs the flip: `Σ f·(x + off) + bias = Σ f·(x + 128) + (off − 128)·Σ f + bias`. They go
-//! [`PX`] pixels at a time along the row, sharing each filter vector, then one by one.
+//! `PX` pixels at a time along the row, sharing each filter vector, then one by one.
 //! Border pixels go one by one the same way, their taps in the padding read from a run of
 //! the input zero point (`x + off = 0`, so they add nothing, as in the reference). The
 //! result equals the reference's wrapping int32 accumulator.
@@ -34,7 +34,7 @@ const FILTER_VECS: usize = 1024;
 const PX: usize = 4;
 
 /// True when this kernel computes `g`: depth multiplier 1, at most 1024 channels and
-/// [`MAX_TAPS`] taps whose permuted filter fits [`FILTER_VECS`], an input zero point that is
+/// `MAX_TAPS` taps whose permuted filter fits `FILTER_VECS`, an input zero point that is
 /// an int8 value (border pixels read it for their padded taps), operand lengths that match
 /// the geometry, and requantisation the vector form reproduces.
 pub fn applies(g: &DepthwiseGeometry, op: &ConvOperands<'_>) -> bool {

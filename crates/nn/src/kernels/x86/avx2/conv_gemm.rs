@@ -4,7 +4,7 @@
 //!
 //! Per call the filter is widened to int16 and packed, eight output channels per block, as
 //! `[K'/2][8 channels][2 taps]` (`K'` is `K` rounded up to even; the odd tail tap is zero).
-//! Each tile of [`MR`] output pixels gathers its windows (padded taps hold the input zero
+//! Each tile of `MR` output pixels gathers its windows (padded taps hold the input zero
 //! point, as in `conv2d_patches`) and widens them into a panel of `MR` rows of `K'` int16.
 //! One `vpmaddwd` multiplies a broadcast pair of a pixel's taps by a block's eight channel
 //! pairs: sixteen exact products summed into eight int32 lanes. The accumulator is

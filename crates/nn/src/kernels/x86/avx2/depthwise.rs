@@ -34,7 +34,7 @@ const LO: [usize; 8] = [0, 1, 2, 3, 8, 9, 10, 11];
 const HI: [usize; 8] = [4, 5, 6, 7, 12, 13, 14, 15];
 
 /// True when this kernel computes `g`: depth multiplier 1, at least eight channels, at most
-/// [`MAX_TAPS`] taps, an input zero point that is an int8 value (padded taps read it), an
+/// `MAX_TAPS` taps, an input zero point that is an int8 value (padded taps read it), an
 /// int8 clamp, operand lengths that match the geometry, and requantisation the vector form
 /// reproduces.
 pub fn applies(g: &DepthwiseGeometry, op: &ConvOperands<'_>) -> bool {

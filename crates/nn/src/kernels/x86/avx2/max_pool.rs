@@ -12,7 +12,7 @@ use crate::kernels::{Nhwc, Window};
 /// Channels per step.
 const LANES: usize = 16;
 
-/// Runs the pooling here when the CPU has AVX2, there are at least [`LANES`] channels, the
+/// Runs the pooling here when the CPU has AVX2, there are at least `LANES` channels, the
 /// shapes are consistent and the activation range lies within int8; returns false (output
 /// untouched) otherwise.
 #[allow(clippy::too_many_arguments)]
