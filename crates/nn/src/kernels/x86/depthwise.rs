@@ -114,9 +114,32 @@ fn interleave_index() -> __m512i {
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi")]
 unsafe fn four_runs(runs: [*const i8; 4], masks: [u16; 4], index: __m512i) -> __m512i {
+    if masks == [u16::MAX; 4] {
+        // SAFETY: as below, with all sixteen bytes of each run readable.
+        return unsafe { four_whole_runs(runs, index) };
+    }
     // SAFETY: the caller guarantees every unmasked byte is readable; masked-out bytes are
     // not read.
     let q = |s: usize| unsafe { _mm_maskz_loadu_epi8(masks[s], runs[s]) };
+    let v = _mm512_castsi128_si512(q(0));
+    let v = _mm512_inserti32x4::<1>(v, q(1));
+    let v = _mm512_inserti32x4::<2>(v, q(2));
+    let v = _mm512_inserti32x4::<3>(v, q(3));
+    _mm512_permutexvar_epi8(index, v)
+}
+
+/// [`four_runs`] of whole sixteen-byte runs: plain loads, which the inserts take as memory
+/// operands (a masked load costs a vector-port operation besides the load, and those ports
+/// are this kernel's limit).
+///
+/// # Safety
+/// AVX-512 F/BW/VL/VBMI; the 16 bytes at each of `runs` are readable.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi")]
+unsafe fn four_whole_runs(runs: [*const i8; 4], index: __m512i) -> __m512i {
+    // SAFETY: the caller guarantees the 16 bytes at every run are readable; the loads are
+    // unaligned.
+    let q = |s: usize| unsafe { _mm_loadu_si128(runs[s].cast()) };
     let v = _mm512_castsi128_si512(q(0));
     let v = _mm512_inserti32x4::<1>(v, q(1));
     let v = _mm512_inserti32x4::<2>(v, q(2));
