@@ -148,6 +148,7 @@ fn try_conv2d_as(
     if !super::has_avx512_vnni() || !applies(g, op) {
         return false;
     }
+    let packed = packed.filter(|p| p.signed == signed);
     // Small layers get small stack buffers (the pack's is written per call, the panel's
     // used part zeroed per call); a filter packed ahead needs no pack buffer.
     let kp = Layout::of(g).kp();
@@ -293,10 +294,9 @@ struct Source<'a> {
 }
 
 impl Source<'_> {
-    /// `128 ·` the sum of each pixel row's real taps (its window,
-    /// without the gaps after each filter row), in wrapping int32: the signed-input tile's
-    /// corrections. The rows are summed side by side (independent chains), 64 bytes at a
-    /// time.
+    /// `128 ·` the sum of each pixel row's real taps (its window, without the gaps after
+    /// each filter row), in wrapping int32: the signed-input tile's corrections. The rows
+    /// are summed side by side (independent chains), 64 bytes at a time.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
     fn corrections(&self, layout: Layout) -> [i32; MR] {
