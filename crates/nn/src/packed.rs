@@ -49,7 +49,8 @@ const CALL_WORDS: usize = 27;
 const KEEPS_CHANNELS: bool = cfg!(target_pointer_width = "64");
 
 /// A model's convolution filters, packed once into a caller-provided buffer in the layout
-/// this CPU's vector convolution reads, with every convolution's per-channel parameters.
+/// this CPU's vector convolution reads, with every convolution's per-channel parameters and
+/// resolved call.
 #[derive(Debug, Clone, Copy)]
 pub struct PackedFilters<'p> {
     /// The aligned part of the caller's buffer: a table of [`ENTRY`] bytes per node, then
@@ -305,7 +306,7 @@ impl<'p> PackedFilters<'p> {
     }
 
     /// Packs `model`'s convolution filters into `buf` and derives each convolution's
-    /// per-channel parameters there. Fails with [`Error::PackBufferTooSmall`] (saying how
+    /// per-channel parameters and resolved call there. Fails with [`Error::PackBufferTooSmall`] (saying how
     /// many bytes are needed) when `buf` is shorter than [`PackedFilters::bytes_needed`]. A
     /// node whose parameters cannot be derived (a corrupt scale, say) keeps none, and
     /// reports its error when it runs. The records cannot outlive the model's bytes
