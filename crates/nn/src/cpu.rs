@@ -47,6 +47,19 @@ struct Io<'x> {
 }
 
 impl<'x> Io<'x> {
+    /// Splits `arena` around the output slot `out_range` (inside `arena`): the views of the
+    /// rest, and the slot.
+    fn around(arena: &'x mut [u8], out_range: core::ops::Range<usize>) -> (Self, &'x mut [u8]) {
+        let (lo, rest) = arena.split_at_mut(out_range.start);
+        let (slot, hi) = rest.split_at_mut(out_range.len());
+        let io = Io {
+            lo: &*lo,
+            hi: &*hi,
+            hi_base: out_range.end,
+        };
+        (io, slot)
+    }
+
     fn bytes<'m: 'x>(&self, plan: &Plan, t: &TensorInfo<'m>) -> Result<&'x [u8], Error> {
         let len = t.byte_len();
         if let Some(d) = t.data {
@@ -327,15 +340,10 @@ fn run_output(
         });
     }
     // The output's slot holds the output, then this node's scratch.
-    let (lo, rest) = arena.split_at_mut(out_range.start);
-    let (slot, hi) = rest.split_at_mut(out_range.len());
-    let (out, scratch) = slot.split_at_mut(sr.start - out_range.start);
+    let slot_start = out_range.start;
+    let (io, slot) = Io::around(arena, out_range);
+    let (out, scratch) = slot.split_at_mut(sr.start - slot_start);
     let out = &mut out[..out_info.byte_len()];
-    let io = Io {
-        lo: &*lo,
-        hi: &*hi,
-        hi_base: out_range.end,
-    };
     // Each input's type is checked where the op reads it (`Ctx::input`), so no tensor table
     // is parsed twice per node.
     if out_info.dtype.is_none() {
@@ -538,13 +546,13 @@ pub(crate) struct ConvCall {
 }
 
 /// Resolves and checks a CONV_2D or DEPTHWISE_CONV_2D node (`code`) with input `x_info`
-/// and output `out_info`; returns the call and the filter's tensor.
+/// and output `out_info`; returns the call, the filter's tensor and its bytes.
 fn resolve_conv<'m>(
     ctx: &Ctx<'m, '_>,
     code: OpCode,
     x_info: &TensorInfo<'m>,
     out_info: &TensorInfo<'m>,
-) -> Result<(ConvCall, TensorInfo<'m>), Error> {
+) -> Result<(ConvCall, TensorInfo<'m>, &'m [u8]), Error> {
     ctx.expect_i8(x_info)?;
     ctx.expect_i8(out_info)?;
     let f_info = ctx.input(1)?;
@@ -608,7 +616,7 @@ fn resolve_conv<'m>(
         filter_at,
         filter_len: f_data.len(),
     };
-    Ok((call, f_info))
+    Ok((call, f_info, f_data))
 }
 
 /// Runs a resolved convolution on `x` into `out`.
@@ -657,8 +665,7 @@ fn execute_conv(
 /// derived in scratch.
 fn conv(r: &Run<'_, '_, '_>, out: &mut [u8], scratch: &mut [u8]) -> Result<(), Error> {
     let ctx = &r.ctx;
-    let (call, f_info) = resolve_conv(ctx, r.code, &r.x_info, &r.out_info)?;
-    let f_data = f_info.data.ok_or(ctx.err("filter must be constant"))?;
+    let (call, f_info, f_data) = resolve_conv(ctx, r.code, &r.x_info, &r.out_info)?;
     let oc = call.output.c;
     // The channel parameters come from the packs when they were derived there (from these
     // very bytes), else are derived here into scratch.
@@ -737,13 +744,7 @@ pub(crate) fn run_conv_call(
     else {
         return false;
     };
-    let (lo, rest) = arena.split_at_mut(out_range.start);
-    let (slot, hi) = rest.split_at_mut(out_range.len());
-    let io = Io {
-        lo: &*lo,
-        hi: &*hi,
-        hi_base: out_range.end,
-    };
+    let (io, slot) = Io::around(arena, out_range);
     let Ok(x) = io.range(plan, call.x, call.input.len()) else {
         return false;
     };

@@ -148,7 +148,8 @@ fn try_conv2d_as(
     if !super::has_avx512_vnni() || !applies(g, op) {
         return false;
     }
-    let packed = packed.filter(|p| p.signed == signed);
+    // A pack holds the form `signed_input` chooses for the shape.
+    let packed = packed.filter(|_| signed == signed_input(Layout::of(g)));
     // Small layers get small stack buffers (the pack's is written per call, the panel's
     // used part zeroed per call); a filter packed ahead needs no pack buffer.
     let kp = Layout::of(g).kp();
@@ -177,22 +178,18 @@ fn try_conv2d_as(
     true
 }
 
-/// A filter [`pack_filter`] packed ahead: the blocks, then each channel's filter sum.
+/// A filter [`pack_filter`] packed ahead: the blocks (in the form `signed_input` chooses
+/// for the layer's shape), then each channel's filter sum.
 #[derive(Debug, Clone, Copy)]
 pub struct Prepacked<'a> {
     weights: &'a [i8],
     sums: &'a [i32],
-    /// Packed with `f + 128` (for the signed-input form).
-    signed: bool,
 }
 
 impl Prepacked<'_> {
-    /// True when this pack is for `layout` and `oc` channels, in the form the kernel takes
-    /// such a layer.
+    /// True when this pack is for `layout` and `oc` channels.
     fn fits(&self, layout: Layout, oc: usize) -> bool {
-        self.weights.len() == oc.div_ceil(LANES) * layout.block_bytes()
-            && self.sums.len() == oc
-            && self.signed == signed_input(layout)
+        self.weights.len() == oc.div_ceil(LANES) * layout.block_bytes() && self.sums.len() == oc
     }
 }
 
@@ -266,7 +263,6 @@ pub fn prepacked(bytes: &[u8], kh: usize, row_len: usize, oc: usize) -> Option<P
     Some(Prepacked {
         weights: bytemuck::cast_slice(&weights[..oc.div_ceil(LANES) * layout.block_bytes()]),
         sums: bytemuck::try_cast_slice(sums).ok()?,
-        signed: signed_input(layout),
     })
 }
 
@@ -385,7 +381,7 @@ fn conv2d_vnni<const PACK: usize, const PANEL: usize, const BLOCKS: usize, const
         let blocks = per_turn.min(blocks_total - first);
         let pack: &[i8] = match packed {
             Some(pre) => {
-                assert!(pre.signed == SIGNED && pre.sums.len() >= oc_n);
+                assert!(pre.sums.len() >= oc_n);
                 for (b, p) in params_buf.iter_mut().take(blocks).enumerate() {
                     let oc0 = (first + b) * LANES;
                     let lanes = LANES.min(oc_n - oc0);
